@@ -1,0 +1,77 @@
+"""The Rich consoles: stdout for results, stderr for errors and progress.
+
+Rich honours NO_COLOR and TERM=dumb by itself; this module is the one place that decides
+how mcpforge prints, so the core never imports rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from mcpforge.create import NewProject
+
+
+@cache
+def out() -> Console:
+    """The console for results (summaries, reports)."""
+    return Console(highlight=False)
+
+
+@cache
+def err() -> Console:
+    """The console for errors, warnings and progress: keeps stdout clean for pipes."""
+    return Console(stderr=True, highlight=False)
+
+
+def print_error(message: str, hint: str = "") -> None:
+    """Print a user error as one line, and its hint as a second line."""
+    err().print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+    if hint:
+        err().print(Text.assemble(("hint: ", "yellow"), hint), soft_wrap=True)
+
+
+@contextmanager
+def progress(message: str, *, enabled: bool = True) -> Iterator[None]:
+    """A spinner on stderr while a long step runs (nothing when stderr is not a terminal)."""
+    if not enabled:
+        yield
+        return
+    with err().status(f"{message} ..."):
+        yield
+
+
+def print_new_project(project: NewProject) -> None:
+    """The summary after `mcpforge new`: what was generated, where, and what to do next."""
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from mcpforge.guide import client_configs, next_steps  # noqa: PLC0415
+
+    console = out()
+    repository = ", a git repository with one commit" if project.git else ""
+    console.print(
+        Text.assemble(
+            ("Created ", "bold green"),
+            (str(project.answers["project_name"]), "bold"),
+            f" in {project.path}: {len(project.files)} files{repository}.",
+        ),
+        soft_wrap=True,
+    )
+    steps = Table.grid(padding=(0, 3))
+    steps.add_column(style="cyan", no_wrap=True)
+    steps.add_column(style="dim")
+    for what, command in next_steps(project.path, project.answers):
+        steps.add_row(command, what)
+    console.print(Text("\nNext steps", style="bold"))
+    console.print(Padding(steps, (0, 0, 0, 2)))
+    console.print(Text("\nConnect a client", style="bold"))
+    for config in client_configs(project.path, project.answers):
+        console.print(Text.assemble(("  " + config.client, "bold"), f" ({config.where}):"))
+        console.print(Text("    " + config.text), soft_wrap=True)

@@ -1,0 +1,133 @@
+"""`mcpforge new`: render the template into a new project, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcpforge.errors import Aborted, DestinationError
+from mcpforge.render import copy_template
+
+ConfirmAnswers = Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """A freshly generated project."""
+
+    path: Path
+    answers: dict[str, Any]
+    files: tuple[str, ...]
+    git: bool
+
+
+def new_project(
+    destination: Path | str,
+    answers: Mapping[str, Any] | None = None,
+    *,
+    ask: bool = False,
+    confirm: ConfirmAnswers | None = None,
+    git: bool = True,
+) -> NewProject:
+    """Create a new MCP server project at DESTINATION from the mcpforge template.
+
+    The project name defaults to the destination's folder name. The project is rendered
+    in a temporary folder beside the destination and moved into place only when complete,
+    so a failure, a refusal at the confirmation or Ctrl-C leaves nothing behind. With
+    `git`, the project becomes a git repository with one commit, ready for
+    `mcpforge update`.
+    """
+    target = Path(destination).absolute()
+    check_destination(target)
+    data = dict(answers or {})
+    data.setdefault("project_name", target.name)
+
+    anchor = _nearest_existing(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=".mcpforge-new-", dir=anchor))
+    try:
+        rendered = staging / target.name
+        used = copy_template(rendered, data, ask=ask)
+        if confirm is not None and not confirm(used):
+            raise Aborted("nothing was generated")
+        made_repo = git and _init_repository(rendered, used)
+        files = _list_files(rendered)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.rmdir()  # check_destination made sure it is an empty folder
+        rendered.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return NewProject(path=target, answers=used, files=files, git=made_repo)
+
+
+def check_destination(target: Path) -> None:
+    """Refuse a destination that is a file or a folder with something in it."""
+    if target.is_file():
+        raise DestinationError(f"{target} is a file", "choose another project name or directory")
+    if target.is_dir() and any(target.iterdir()):
+        raise DestinationError(
+            f"{target} already exists and is not empty",
+            "choose another name, or remove the folder first",
+        )
+    anchor = _nearest_existing(target.parent)
+    if not anchor.is_dir() or not os.access(anchor, os.W_OK | os.X_OK):
+        raise DestinationError(
+            f"cannot create {target}: {anchor} is not a writable folder",
+            "choose a destination in a folder you can write to",
+        )
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _list_files(root: Path) -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            path.relative_to(root).as_posix()
+            for path in root.rglob("*")
+            if path.is_file() and ".git" not in path.relative_to(root).parts
+        )
+    )
+
+
+def _init_repository(root: Path, answers: Mapping[str, Any]) -> bool:
+    """Make the project a git repository with one commit; False when git is missing."""
+    git = shutil.which("git")
+    if git is None:
+        return False
+    from mcpforge import __version__  # noqa: PLC0415 - avoid an import cycle
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [git, *args], cwd=root, env=env, check=False, capture_output=True, text=True
+        )
+
+    run("init", "-q", "-b", "main")
+    run("add", "-A")
+    commit = ("commit", "-q", "--no-verify", "--no-gpg-sign", "-m")
+    message = f"Generate {answers['project_name']} with mcpforge {__version__}"
+    if run(*commit, message).returncode != 0:
+        # No git identity on this machine: commit as the project's author.
+        name, email = str(answers["author_name"]), str(answers["author_email"])
+        identity = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+        }
+        result = run(*commit, message, env={**os.environ, **identity})
+        if result.returncode != 0:
+            raise DestinationError(
+                f"git could not commit the new project: {result.stderr.strip().splitlines()[-1]}",
+                "pass --no-git to skip creating a repository",
+            )
+    return True

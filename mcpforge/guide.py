@@ -1,0 +1,105 @@
+"""What to do after `mcpforge new`: commands to run and client configurations to paste."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A ready-to-paste configuration for one MCP client."""
+
+    client: str
+    where: str
+    text: str
+
+
+def serves_http(answers: Mapping[str, Any]) -> bool:
+    return answers.get("transport") in {"http", "both"}
+
+
+def serves_stdio(answers: Mapping[str, Any]) -> bool:
+    return answers.get("transport") in {"stdio", "both"}
+
+
+def http_url(answers: Mapping[str, Any]) -> str:
+    host = str(answers.get("http_host", "127.0.0.1"))
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - a display rule
+    return f"http://{shown}:{answers.get('http_port', 8000)}{answers.get('http_path', '/mcp')}"
+
+
+def next_steps(project: Path, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(what, command) pairs, in the order a user runs them."""
+    script = str(answers["project_name"])
+    steps = [
+        ("go to the project", f"cd {shlex.quote(_shortest(project))}"),
+        ("run the tests", "uv run pytest"),
+    ]
+    if serves_stdio(answers):
+        steps.append(("serve over stdio", f"uv run {script}"))
+    if serves_http(answers):
+        flag = "" if answers.get("transport") == "http" else " --http"
+        steps.append((f"serve over HTTP at {http_url(answers)}", f"uv run {script}{flag}"))
+    if answers.get("docker"):
+        steps.append(("build the image", f"docker build -t {script} ."))
+    if answers.get("compose"):
+        steps.append(("run with compose", "docker compose up --build"))
+    return steps
+
+
+def client_configs(project: Path, answers: Mapping[str, Any]) -> list[ClientConfig]:
+    """Configurations for Claude Desktop, Claude Code, Cursor and VS Code."""
+    name = str(answers["project_name"])
+    stdio = {"command": "uv", "args": ["--directory", str(project), "run", name]}
+    configs: list[ClientConfig] = []
+    if serves_stdio(answers):
+        configs += [
+            ClientConfig(
+                "Claude Desktop, Cursor",
+                "claude_desktop_config.json, .cursor/mcp.json",
+                _json({"mcpServers": {name: stdio}}),
+            ),
+            ClientConfig(
+                "Claude Code",
+                "shell",
+                f"claude mcp add {name} -- uv --directory {shlex.quote(str(project))} run {name}",
+            ),
+            ClientConfig(
+                "VS Code",
+                ".vscode/mcp.json",
+                _json({"servers": {name: {"type": "stdio", **stdio}}}),
+            ),
+        ]
+    if serves_http(answers):
+        url = http_url(answers)
+        configs += [
+            ClientConfig(
+                "Claude Code (HTTP)", "shell", f"claude mcp add --transport http {name} {url}"
+            ),
+            ClientConfig(
+                "Cursor (HTTP)", ".cursor/mcp.json", _json({"mcpServers": {name: {"url": url}}})
+            ),
+            ClientConfig(
+                "VS Code (HTTP)",
+                ".vscode/mcp.json",
+                _json({"servers": {name: {"type": "http", "url": url}}}),
+            ),
+        ]
+    return configs
+
+
+def _json(value: object) -> str:
+    return json.dumps(value)
+
+
+def _shortest(path: Path) -> str:
+    """The path relative to the working directory when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
