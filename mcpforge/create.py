@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcpforge.errors import Aborted, DestinationError
+from mcpforge.errors import Declined, DestinationError
 from mcpforge.render import copy_template
 
 ConfirmAnswers = Callable[[Mapping[str, Any]], bool]
@@ -54,7 +54,10 @@ def new_project(
         rendered = staging / target.name
         used = copy_template(rendered, data, ask=ask)
         if confirm is not None and not confirm(used):
-            raise Aborted("nothing was generated")
+            raise Declined(
+                f"{target.name} was not generated: the answers were not confirmed",
+                "run mcpforge new again, or pass --yes to skip the confirmation",
+            )
         made_repo = git and _init_repository(rendered, used)
         files = _list_files(rendered)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,10 @@ class NoTerminalError(UserError):
     """Something would have to be asked, but there is no terminal to ask at."""
 
 
+class Declined(UserError):
+    """The user did not confirm the answers; nothing was written."""
+
+
 class TemplateError(McpforgeError):
     """The template itself failed to render: a bug in mcpforge, not in the answers."""
 

@@ -1,0 +1,54 @@
+"""Shared fixtures: every test runs isolated from the developer's machine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolation(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """No colour, a wide fixed terminal, a throwaway HOME and git identity."""
+    uv_cache = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TERM", "dumb")
+    for name in ("FORCE_COLOR", "CLICOLOR_FORCE", "COPIER_SETTINGS_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    # uv's cache is shared on purpose: a cold cache would make every project test download.
+    monkeypatch.setenv("UV_CACHE_DIR", uv_cache)
+    yield home
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip for a missing tool or service; fail instead where CI sets MCPFORGE_REQUIRE_ALL=1."""
+    if os.environ.get("MCPFORGE_REQUIRE_ALL") == "1":
+        pytest.fail(f"{reason} (MCPFORGE_REQUIRE_ALL=1 turns this skip into a failure)")
+    pytest.skip(reason)
+
+
+def require_tool(name: str) -> str:
+    """The path of a tool the test needs: skipped where missing, a failure in CI."""
+    path = shutil.which(name)
+    if path is None:
+        skip_or_fail(f"{name} is not on PATH")
+        raise AssertionError  # unreachable: skip_or_fail raises
+    return path

@@ -1,0 +1,147 @@
+"""The interview, driven for real through a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT
+
+QUESTIONS = {
+    name: spec
+    for name, spec in yaml.safe_load((REPO_ROOT / "copier.yml").read_text()).items()
+    if not name.startswith("_")
+}
+BACKSPACE = "\x7f"
+
+
+def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
+    script = shutil.which("mcpforge", path=str(Path(sys.executable).parent))
+    assert script, "the mcpforge console script is not installed beside this Python"
+    env = {
+        **os.environ,
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",  # a pexpect pty never answers cursor-position requests
+    }
+    return pexpect.spawn(
+        script,
+        list(args),
+        cwd=str(tmp_path),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(60, 200),
+    )
+
+
+def ask(child: pexpect.spawn, name: str) -> None:
+    child.expect_exact(QUESTIONS[name]["help"][:40])
+
+
+def test_interview_asks_validates_summarises_and_generates(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "new", "weather-server")
+    answered = {"project_name"}
+    ask(child, "preset")
+    child.send("\r")  # production, the default
+    answered.add("preset")
+    ask(child, "package_name")
+    child.send("\r")
+    answered.add("package_name")
+    ask(child, "description")
+    child.send(BACKSPACE * 40 + 'Forecasts for "everyone" ☀\r')
+    answered.add("description")
+    for name in QUESTIONS:
+        if name in answered:
+            continue
+        ask(child, name)
+        if name == "transport":
+            # The default follows the preset: both transports, the first choice.
+            child.send("\r")
+        elif name == "http_port":
+            child.send(BACKSPACE * 4 + "70000\r")
+            child.expect_exact("port 70000 is outside 1-65535")  # validated as typed
+            child.send(BACKSPACE * 5 + "8123\r")
+        elif name == "secret_env_vars":
+            child.send(BACKSPACE * 60 + "WEATHER_API_KEY,bad-name\r")
+            child.expect_exact("secret env var name 'bad-name' must be UPPER_SNAKE_CASE")
+            child.send(BACKSPACE * 8 + "GEO_TOKEN\r")
+        else:
+            child.send("\r")
+    child.expect_exact("Your answers")
+    child.expect_exact("Generate weather-server?")
+    child.send("y")
+    child.expect(r"Created.{0,20}weather-server")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    answers = yaml.safe_load((tmp_path / "weather-server" / ".copier-answers.yml").read_text())
+    assert answers["http_port"] == 8123
+    assert answers["secret_env_vars"] == "WEATHER_API_KEY,GEO_TOKEN"
+    assert answers["description"] == 'Forecasts for "everyone" ☀'
+    assert answers["transport"] == "both"
+
+
+def test_declining_the_summary_writes_nothing(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "new", "declined-server", "--data-file", str(_all_but_one(tmp_path)))
+    ask(child, "description")
+    child.send("\r")
+    child.expect_exact("Generate declined-server?")
+    child.send("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "declined-server was not generated: the answers were not confirmed" in child.before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["answers.yml"]
+
+
+def test_ctrl_c_during_the_interview_writes_nothing(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "new", "stopped-server")
+    ask(child, "preset")
+    child.send("\r")
+    ask(child, "package_name")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_yes_skips_the_confirmation(tmp_path: Path) -> None:
+    child = spawn(
+        tmp_path, "new", "quick-server", "--yes", "--data-file", str(_all_but_one(tmp_path))
+    )
+    ask(child, "description")
+    child.send("\r")
+    child.expect(r"Created.{0,20}quick-server")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def _all_but_one(tmp_path: Path) -> Path:
+    """A data file answering every question except the description."""
+    data = {
+        "preset": "minimal",
+        "package_name": "pkg",
+        "author_name": "A",
+        "author_email": "a@example.com",
+        "python_version": "3.11",
+        "license": "MIT",
+        "transport": "stdio",
+        "secret_env_vars": "",
+        "feature_flags": "",
+        "max_results": 10,
+        "request_timeout": 5.0,
+        "docker": False,
+        "ci": "none",
+    }
+    path = tmp_path / "answers.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path
