@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pexpect
-import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT
