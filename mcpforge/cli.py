@@ -159,6 +159,147 @@ def new(
         print_new_project(project)
 
 
+@app.command()
+def update(
+    path: Annotated[
+        Path, typer.Argument(help="The project to update (default: the current directory).")
+    ] = Path(),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Only tell whether an update is available (exit 2 if so)."),
+    ] = False,
+    pretend: Annotated[
+        bool,
+        typer.Option("--pretend", "--diff", help="Print the diff of the update; change nothing."),
+    ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Change an answer (repeatable)."),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Answer new questions with their defaults.")
+    ] = False,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", metavar="text|json", help="Output for people or for scripts."),
+    ] = "text",
+) -> None:
+    """Bring a generated project up to the template of this mcpforge, offline.
+
+    Your edits are kept; where the template changed the same lines, the file gets inline
+    conflict markers and is listed. New questions are asked at a terminal (or take their
+    defaults with --defaults). Refused, with nothing changed: not a git repository,
+    uncommitted changes, no .copier-answers.yml, a project of a newer mcpforge.
+
+    Exit codes: 0 updated or already current; 1 refused or bad input (nothing changed);
+    2 conflicts left to resolve, or (--check) an update is available; 130 interrupted
+    (nothing changed).
+    """
+    with error_boundary():
+        from mcpforge import update as core  # noqa: PLC0415
+        from mcpforge.answers import parse_data_pairs  # noqa: PLC0415
+        from mcpforge.console import progress  # noqa: PLC0415
+        from mcpforge.interview import has_terminal  # noqa: PLC0415
+
+        if output_format not in {"text", "json"}:
+            raise InvalidAnswerError(f"unknown --format {output_format!r}", "use text or json")
+        if check:
+            result = core.check_update(path)
+        else:
+            given = parse_data_pairs(data or [])
+            # No spinner while copier may ask new questions: it would draw over them.
+            with progress("Updating", enabled=defaults or not has_terminal()):
+                result = core.update_project(path, data=given, defaults=defaults, pretend=pretend)
+        if output_format == "json":
+            import json  # noqa: PLC0415
+
+            typer.echo(json.dumps(result.as_dict(), indent=2))
+        else:
+            if result.diff:
+                typer.echo(result.diff, nl=False)
+            typer.echo("\n".join(core.report_lines(result)))
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def check(
+    path: Annotated[
+        Path, typer.Argument(help="The project to check (default: the current folder).")
+    ] = Path(),
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Only the project and static checks (a second or two).")
+    ] = False,
+    container: Annotated[
+        bool, typer.Option("--container", help="Also build the image and wait for it healthy.")
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="ID|FAMILY", help="Run only these checks (repeatable)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", metavar="ID|FAMILY", help="Skip these checks (repeatable)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on warnings (a newer template).")
+    ] = False,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="text, json, junit or github."),
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the json/junit report here."),
+    ] = None,
+    matrix: Annotated[
+        bool,
+        typer.Option("--matrix", help="Generate every preset and odd names; check each."),
+    ] = False,
+    list_checks: Annotated[
+        bool, typer.Option("--list", help="Print the table of checks (Markdown) and exit.")
+    ] = False,
+) -> None:
+    """Check that a generated project builds, passes its tests, boots, speaks MCP and
+    meets the production checklist.
+
+    Families: project, static (--fast runs these), build, tests, runtime, drift (the
+    default adds these), container (--container). --only/--skip take IDs or families;
+    a project can skip checks with `[tool.mcpforge.check] skip = [...]` in pyproject.toml.
+    A validator that is not installed makes its check skipped, never passed.
+    Exit codes: 0 every check that ran passed; 2 a check failed; 1 usage error.
+    """
+    with error_boundary():
+        from mcpforge.checks.formats import FORMATS, checks_markdown  # noqa: PLC0415
+
+        if list_checks:
+            typer.echo(checks_markdown(), nl=False)
+            return
+        if output_format not in FORMATS:
+            raise UserError(
+                f"unknown format {output_format!r}", f"use one of: {', '.join(FORMATS)}"
+            )
+        if output is not None and output_format == "text":
+            raise UserError("--output needs --format json, junit or github", "add --format json")
+        from mcpforge.checks.matrix import rendered  # noqa: PLC0415
+        from mcpforge.checks.report import run_checks  # noqa: PLC0415
+        from mcpforge.checks.runner import select  # noqa: PLC0415
+
+        options: dict[str, Any] = {
+            "fast": fast,
+            "container": container,
+            "only": only or (),
+            "skip": skip or (),
+            "strict": strict,
+        }
+        select(options["only"], options["skip"], fast=fast, container=container)
+        if matrix:
+            with rendered() as paths:
+                code = run_checks(paths, output_format=output_format, output=output, **options)
+        else:
+            code = run_checks([path], output_format=output_format, output=output, **options)
+        raise typer.Exit(code)
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

@@ -1,0 +1,64 @@
+"""`mcpforge check --matrix`: render every preset, and odd names, and check each project.
+
+This is what mcpforge's own CI runs, so a template change that breaks any preset fails.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcpforge.checks.runner import Report, check_project
+
+LONG_NAME = "a-very-long-project-name-for-an-mcp-server-that-checks-60char"
+ODD_DESCRIPTION = 'Wetter "Dienst" für l\'été ☀ — 100% {{ not jinja }} \\ back\\slash'
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One project of the matrix: a folder name and the answers it is generated with."""
+
+    name: str
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+def variants() -> list[Variant]:
+    """Every preset of copier.yml, plus a 60-character name, digits, and an odd description."""
+    from mcpforge.answers import load_questions  # noqa: PLC0415
+    from mcpforge.render import copier_yml  # noqa: PLC0415
+
+    presets = load_questions(copier_yml())["preset"].choices
+    assert len(LONG_NAME) == 60  # noqa: S101 - a constant's invariant
+    return [
+        *(Variant(f"matrix-{preset}", {"preset": preset}) for preset in presets),
+        Variant(LONG_NAME),
+        Variant("server2-v3", {"transport": "http"}),
+        Variant("odd-description", {"description": ODD_DESCRIPTION, "transport": "stdio"}),
+    ]
+
+
+@contextmanager
+def rendered(chosen: list[Variant] | None = None) -> Iterator[list[Path]]:
+    """Generate the matrix projects into a temporary folder, removed afterwards."""
+    from mcpforge.create import new_project  # noqa: PLC0415
+
+    folder = Path(tempfile.mkdtemp(prefix="mcpforge-matrix-"))
+    try:
+        paths = []
+        for variant in chosen or variants():
+            project = new_project(folder / variant.name, variant.answers, git=True)
+            paths.append(project.path)
+        yield paths
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_matrix(**options: Any) -> list[Report]:
+    """Check every matrix project with the same keyword options as `check_project`."""
+    with rendered() as paths:
+        return [check_project(path, **options) for path in paths]

