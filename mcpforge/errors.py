@@ -44,6 +44,10 @@ class Declined(UserError):
     """The user did not confirm the answers; nothing was written."""
 
 
+class UpdateRefused(UserError):
+    """`mcpforge update` cannot run on this project; nothing was changed."""
+
+
 class TemplateError(McpforgeError):
     """The template itself failed to render: a bug in mcpforge, not in the answers."""
 

@@ -1,14 +1,34 @@
-"""The only module that talks to copier: where the template is, and rendering it."""
+"""The only module that talks to copier: where the template is, rendering and updating it."""
 
 from __future__ import annotations
 
+import filecmp
+import os
 import re
+import shutil
+import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from mcpforge.errors import Aborted, InvalidAnswerError, NoTerminalError, TemplateError
+from mcpforge.history import PUBLIC_URL, TEMPLATE_PATHS, version_tag
+
+if TYPE_CHECKING:
+    from filecmp import dircmp
+
+ANSWERS_FILE = ".copier-answers.yml"
+# Spellings of the public repository a project may record; all are served from the history.
+SOURCE_URLS = (
+    PUBLIC_URL,
+    PUBLIC_URL.removesuffix(".git"),
+    "git@github.com:mcpforge/mcpforge.git",
+)
+_ACCEPTED_SOURCES = frozenset({*SOURCE_URLS, "gh:mcpforge/mcpforge", "gh:mcpforge/mcpforge.git"})
 
 NO_TERMINAL_HINT = (
     "pass --defaults, --preset NAME, --data KEY=VALUE or --data-file FILE"
@@ -42,12 +62,29 @@ def copy_template(
     *,
     ask: bool,
     source: Path | None = None,
+    record: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """Render the template into `destination` and return the answers that were used.
 
     With `ask`, copier asks every question `data` does not answer (a terminal is needed);
     without, the defaults answer them. Validation errors come back as InvalidAnswerError.
+
+    The project records where its template comes from as `record` (URL, version tag):
+    by default mcpforge's public repository and the installed version, so that
+    `mcpforge update` (offline) and `copier update` (online) can both update it.
     """
+    if record is None and source is None:
+        from mcpforge import __version__  # noqa: PLC0415 - avoid an import cycle
+
+        record = (PUBLIC_URL, version_tag(__version__))
+    with _renderable(source or template_root()) as folder:
+        worker = _run_copy(folder, destination, data, ask=ask)
+    if record is not None:
+        record_source(destination / worker.answers_relpath, url=record[0], tag=record[1])
+    return {key: value for key, value in worker.answers.combined.items() if not key.startswith("_")}
+
+
+def _run_copy(source: Path, destination: Path, data: Mapping[str, Any], *, ask: bool) -> Any:
     from copier import run_copy  # noqa: PLC0415 - copier is slow to import
     from copier.errors import (  # noqa: PLC0415
         CopierAnswersInterrupt,
@@ -58,8 +95,8 @@ def copy_template(
         with warnings.catch_warnings():
             # Copier warns about a dirty or untagged source checkout: noise for users.
             warnings.simplefilter("ignore")
-            worker = run_copy(
-                str(source or template_root()),
+            return run_copy(
+                str(source),
                 destination,
                 data=dict(data),
                 defaults=not ask,
@@ -75,7 +112,204 @@ def copy_template(
         raise Aborted("interrupted; nothing was written") from None
     except ValueError as error:
         raise _answer_error(error) from None
-    return {key: value for key, value in worker.answers.combined.items() if not key.startswith("_")}
+
+
+@contextmanager
+def _renderable(root: Path) -> Iterator[Path]:
+    """The template as a plain folder copier renders without cloning.
+
+    Copier clones a template folder that is the top of a git work tree (a development
+    checkout): slow, and it warns about missing tags. A copy of the template's own files
+    renders the same project in a fraction of the time.
+    """
+    if not (root / ".git").exists():
+        yield root
+        return
+    with tempfile.TemporaryDirectory(prefix="mcpforge-template-") as work:
+        folder = Path(work)
+        for name in TEMPLATE_PATHS:
+            if (root / name).is_dir():
+                shutil.copytree(
+                    root / name,
+                    folder / name,
+                    symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py[co]"),
+                )
+            else:
+                shutil.copy2(root / name, folder / name)
+        yield folder
+
+
+def record_source(answers_file: Path, *, url: str, tag: str) -> None:
+    """Make the answers file record `url` as the template and `tag` as its version.
+
+    Copier writes `_commit` and `_src_path` first, one line each; only those two lines
+    change, so the file reads exactly as if copier had rendered from `url` at `tag`.
+    """
+    text = answers_file.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("_commit:")]
+    metadata = [f"_commit: {tag}", f"_src_path: {url}"]
+    index = next((i for i, line in enumerate(lines) if line.startswith("_src_path:")), None)
+    if index is None:
+        index = next((i for i, line in enumerate(lines) if line and not line.startswith("#")), 0)
+        lines[index:index] = metadata
+    else:
+        lines[index : index + 1] = metadata
+    updated = "\n".join(lines) + "\n"
+    parsed = yaml.safe_load(updated)
+    if not (isinstance(parsed, dict) and parsed.get("_commit") == tag):
+        raise TemplateError(f"cannot record the template version in {answers_file}")
+    answers_file.write_text(updated, encoding="utf-8")
+
+
+def is_mcpforge_source(src_path: object) -> bool:
+    """Whether a recorded `_src_path` names mcpforge's public repository."""
+    return isinstance(src_path, str) and src_path.rstrip("/") in _ACCEPTED_SOURCES
+
+
+def update_template(
+    project: Path,
+    *,
+    history: Path,
+    tag: str,
+    data: Mapping[str, Any],
+    defaults: bool,
+    work: Path,
+) -> list[str]:
+    """Run `copier update` of `project` to template version `tag`, offline.
+
+    `history` is a git repository holding every template version as a tag; git fetches
+    from it whenever copier asks for the public repository (a url.insteadOf rewrite set
+    through the environment), and copier's mirror cache is a private folder under
+    `work`. Conflicts are left inline, marked unmerged in git. Returns the files copier
+    removed from the template but the user had edited: those are kept, not deleted.
+    """
+    from copier import run_update  # noqa: PLC0415 - copier is slow to import
+    from copier.errors import (  # noqa: PLC0415
+        CopierAnswersInterrupt,
+        InteractiveSessionError,
+        UserMessageError,
+    )
+
+    kept: list[str] = []
+    try:
+        with (
+            _offline_git(history, SOURCE_URLS, cache=work / "copier-cache"),
+            _keep_edited_files(kept),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore")
+            run_update(
+                project,
+                data=dict(data),
+                defaults=defaults,
+                overwrite=True,
+                quiet=True,
+                conflict="inline",
+                skip_answered=True,
+                vcs_ref=tag,
+                unsafe=False,
+            )
+    except InteractiveSessionError:
+        raise NoTerminalError(
+            "the new template version has questions to answer, but there is no terminal",
+            "pass --defaults to take their defaults, or --data KEY=VALUE to answer them",
+        ) from None
+    except (CopierAnswersInterrupt, KeyboardInterrupt, EOFError):
+        raise Aborted("interrupted; the project was not changed") from None
+    except UserMessageError as error:
+        raise TemplateError(f"copier refused the update: {error}") from None
+    except ValueError as error:
+        raise _answer_error(error) from None
+    return kept
+
+
+@contextmanager
+def _offline_git(history: Path, urls: Iterable[str], *, cache: Path) -> Iterator[None]:
+    """Serve `urls` from the local `history` repository to every git copier runs.
+
+    GIT_CONFIG_COUNT/KEY/VALUE add config without touching any file; existing entries
+    (say, a user's own rewrite) are kept. The longest matching insteadOf wins in git, so
+    these full URLs beat a broader rewrite such as `https://`. Copier runs git through
+    plumbum, which copied os.environ when it was imported: both are set, then restored.
+    """
+    from plumbum import local  # noqa: PLC0415 - comes with copier
+
+    start = int(os.environ.get("GIT_CONFIG_COUNT", "0") or "0")
+    extra: dict[str, str] = {"GIT_TERMINAL_PROMPT": "0", "COPIER_CACHE_DIR": str(cache)}
+    urls = list(urls)
+    for offset, url in enumerate(urls):
+        extra[f"GIT_CONFIG_KEY_{start + offset}"] = f"url.{history}.insteadOf"
+        extra[f"GIT_CONFIG_VALUE_{start + offset}"] = url
+    extra["GIT_CONFIG_COUNT"] = str(start + len(urls))
+    saved = {name: os.environ.get(name) for name in extra}
+    os.environ.update(extra)
+    try:
+        with local.env():
+            local.env.clear()
+            local.env.update(os.environ)
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def _keep_edited_files(kept: list[str]) -> Iterator[None]:
+    """Keep files the new template drops when the user edited them.
+
+    Copier deletes every file the old template version had and the new one has not,
+    edited or not. mcpforge never loses an edit: an edited file stays, and is reported.
+    """
+    import copier._main as copier_main  # noqa: PLC0415
+
+    original = getattr(copier_main, "_remove_old_files", None)
+    if original is None:  # a copier without this helper: keep its behaviour
+        yield
+        return
+
+    def remove_unedited(prefix: Path, cmp: dircmp[str], rm_common: bool = False) -> None:
+        _remove_unedited(prefix, cmp, rm_common=rm_common, kept=kept, top=prefix)
+
+    copier_main._remove_old_files = remove_unedited
+    try:
+        yield
+    finally:
+        copier_main._remove_old_files = original
+
+
+def _remove_unedited(
+    prefix: Path, cmp: dircmp[str], *, rm_common: bool, kept: list[str], top: Path
+) -> None:
+    """copier's `_remove_old_files`, except that files differing from the old render stay."""
+    names: list[str] = []
+    subdirs: dict[str, dircmp[str]] = {}
+    with suppress(NotADirectoryError, FileNotFoundError):
+        names = list(cmp.left_only)
+        if rm_common:
+            names += cmp.common_files + cmp.common_dirs
+        subdirs = cmp.subdirs
+    for name in names:
+        target = prefix / name
+        old = Path(cmp.left, name)
+        if target.is_symlink():
+            continue
+        if target.is_file():
+            if old.is_file() and filecmp.cmp(old, target, shallow=False):
+                target.unlink()
+            else:
+                kept.append(target.relative_to(top).as_posix())
+        elif target.is_dir():
+            _remove_unedited(
+                target, filecmp.dircmp(old, target), rm_common=True, kept=kept, top=top
+            )
+            with suppress(OSError):
+                target.rmdir()
+    for name, sub in subdirs.items():
+        _remove_unedited(prefix / name, sub, rm_common=False, kept=kept, top=top)
 
 
 def _answer_error(error: ValueError) -> InvalidAnswerError:

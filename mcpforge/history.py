@@ -1,0 +1,262 @@
+"""The template's release history as a git repository: one commit and tag per version.
+
+Generated projects record the public repository URL (`_src_path`) and the version tag
+(`_commit`) of the template they came from. To update offline, mcpforge carries every
+released version of the template: the wheel holds a small git bundle (built by
+hatch_build.py with `write_bundle`); a development checkout builds the same history on
+the fly from its `v*` tags plus the working tree as the current version.
+
+Each history commit holds only `copier.yml` and `template/`, so the bundle stays a few KB.
+This module uses nothing but the standard library, git and `packaging`, because the
+wheel's build hook loads it by path, outside mcpforge's own environment.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+PUBLIC_URL = "https://github.com/mcpforge/mcpforge.git"
+BUNDLE_NAME = "history.bundle"
+TEMPLATE_PATHS = ("copier.yml", "template")
+# Never part of a template version; copier would skip them when rendering anyway.
+_SKIPPED_NAMES = frozenset({"__pycache__", ".DS_Store", ".git"})
+_SKIPPED_SUFFIXES = (".pyc", ".pyo")
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "mcpforge",
+    "GIT_AUTHOR_EMAIL": "mcpforge@users.noreply.github.com",
+    "GIT_COMMITTER_NAME": "mcpforge",
+    "GIT_COMMITTER_EMAIL": "mcpforge@users.noreply.github.com",
+}
+# 1980-01-01, the earliest date a zip (wheel) can hold: reproducible builds by default.
+_DEFAULT_EPOCH = "315532800"
+
+
+class HistoryError(Exception):
+    """The template history cannot be read or built."""
+
+
+def version_tag(version: str) -> str:
+    """The tag naming a template version: `v` + the mcpforge version."""
+    return f"v{version}"
+
+
+def tag_version(tag: str) -> Version | None:
+    """The version a tag names, or None when it is not a `v<version>` tag."""
+    if not tag.startswith("v"):
+        return None
+    try:
+        return Version(tag[1:])
+    except InvalidVersion:
+        return None
+
+
+@dataclass(frozen=True)
+class TemplateHistory:
+    """Where the template versions come from, and which one is current.
+
+    `source` is a git bundle or repository holding one `v<version>` tag per version (the
+    wheel's bundle, or a test's own template repository). `checkout` is instead a folder
+    holding copier.yml and template/ (a development checkout, with or without git): its
+    files are the current version, its `v*` tags the older ones.
+    """
+
+    current: str
+    source: Path | None = None
+    checkout: Path | None = None
+    url: str = PUBLIC_URL
+
+    @property
+    def current_tag(self) -> str:
+        return version_tag(self.current)
+
+    def materialize(self, into: Path) -> Path:
+        """Make a bare git repository at `into` holding every version as a tag."""
+        if self.source is not None:
+            _git("init", "-q", "--bare", str(into))
+            _git(
+                "fetch", "-q", "--no-tags", str(self.source.absolute()),
+                "+refs/tags/v*:refs/tags/v*", cwd=into,
+            )  # fmt: skip
+        elif self.checkout is not None:
+            build_history(into, checkout=self.checkout, current=self.current)
+        else:
+            raise HistoryError("a template history needs a source or a checkout")
+        return into
+
+
+def list_tags(repo: Path) -> list[str]:
+    """The version tags of a history repository, oldest first."""
+    output = _git("tag", "--list", "v*", cwd=repo)
+    tags = [(version, tag) for tag in output.split() if (version := tag_version(tag))]
+    return [tag for _, tag in sorted(tags)]
+
+
+def read_file(repo: Path, tag: str, path: str) -> str:
+    """The text of `path` in the template version `tag`."""
+    return _git("show", f"{tag}:{path}", cwd=repo)
+
+
+def build_history(repo: Path, *, checkout: Path, current: str) -> list[str]:
+    """Create the bare history repository `repo` from a template checkout.
+
+    Every `v*` tag of the checkout older than `current` becomes one commit holding only
+    copier.yml and template/ as they were at that tag; the checkout's files on disk
+    become the commit of `current` (replacing a tag of the same name), so what a
+    development checkout renders is what its history says that version is.
+    """
+    _git("init", "-q", "--bare", str(repo))
+    current_version = Version(current)
+    parent: str | None = None
+    made: list[str] = []
+    common = _git_dir_of(checkout)
+    if common is not None:
+        # Borrow the checkout's objects instead of copying them.
+        alternates = repo / "objects" / "info" / "alternates"
+        alternates.write_text(f"{common / 'objects'}\n", encoding="utf-8")
+        for tag in _checkout_tags(checkout, below=current_version):
+            tree = _tree_at_tag(checkout, repo, tag)
+            if tree is None:
+                continue
+            date = _git("log", "-1", "--format=%ct", f"{tag}^{{commit}}", cwd=checkout).strip()
+            parent = _commit(repo, tree, parent, tag, date)
+            made.append(tag)
+    tree = _tree_of_files(repo, checkout)
+    date = os.environ.get("SOURCE_DATE_EPOCH", _DEFAULT_EPOCH)
+    _commit(repo, tree, parent, version_tag(current), date)
+    made.append(version_tag(current))
+    return made
+
+
+def write_bundle(repo: Path, bundle: Path) -> None:
+    """Write every version tag of `repo` into the git bundle file `bundle`."""
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    _git("bundle", "create", "-q", str(bundle.absolute()), "--tags=v*", cwd=repo)
+
+
+def build_bundle(checkout: Path, bundle: Path, *, current: str) -> list[str]:
+    """Build the history of `checkout` and write it as `bundle`; return its tags."""
+    with tempfile.TemporaryDirectory(prefix="mcpforge-history-") as work:
+        repo = Path(work) / "history.git"
+        tags = build_history(repo, checkout=checkout, current=current)
+        write_bundle(repo, bundle)
+    return tags
+
+
+def _git_dir_of(checkout: Path) -> Path | None:
+    """The git directory of `checkout` when it is the top of a git work tree."""
+    try:
+        top = _git("rev-parse", "--show-toplevel", cwd=checkout).strip()
+    except HistoryError:
+        return None
+    if Path(top).resolve() != checkout.resolve():
+        return None
+    common = _git("rev-parse", "--git-common-dir", cwd=checkout).strip()
+    return (checkout / common).resolve()
+
+
+def _checkout_tags(checkout: Path, *, below: Version) -> list[str]:
+    tags = [
+        (version, tag)
+        for tag in _git("tag", "--list", "v*", cwd=checkout).split()
+        if (version := tag_version(tag)) is not None and version < below
+    ]
+    return [tag for _, tag in sorted(tags)]
+
+
+def _tree_at_tag(checkout: Path, repo: Path, tag: str) -> str | None:
+    """A tree holding copier.yml and template/ as they are at `tag` (None if absent)."""
+    listing = _git("ls-tree", "-z", f"{tag}^{{tree}}", "--", *TEMPLATE_PATHS, cwd=checkout)
+    entries = [entry for entry in listing.split("\0") if entry]
+    if not any(entry.endswith("\tcopier.yml") for entry in entries):
+        return None
+    return _git("mktree", "-z", cwd=repo, stdin="\0".join(entries) + "\0").strip()
+
+
+def _template_files(checkout: Path) -> list[Path]:
+    checkout = checkout.absolute()
+    files: list[Path] = []
+    for top in TEMPLATE_PATHS:
+        root = checkout / top
+        if root.is_file():
+            files.append(root)
+            continue
+        for folder, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(name for name in dirnames if name not in _SKIPPED_NAMES)
+            files.extend(
+                Path(folder, name)
+                for name in sorted(filenames)
+                if name not in _SKIPPED_NAMES and not name.endswith(_SKIPPED_SUFFIXES)
+            )
+    if not files or files[0].name != "copier.yml":
+        raise HistoryError(f"{checkout} holds no copier.yml: it is not a template checkout")
+    return files
+
+
+def _tree_of_files(repo: Path, checkout: Path) -> str:
+    """Write the template files on disk as a tree object of `repo`."""
+    checkout = checkout.absolute()
+    files = _template_files(checkout)
+    regular = [path for path in files if not path.is_symlink()]
+    shas = _git(
+        "hash-object", "-w", "--no-filters", "--stdin-paths", cwd=repo,
+        stdin="".join(f"{path}\n" for path in regular),
+    ).split()  # fmt: skip
+    entries = dict(zip(regular, shas, strict=True))
+    lines = []
+    for path in files:
+        relative = path.relative_to(checkout).as_posix()
+        if path.is_symlink():
+            sha = _git("hash-object", "-w", "--stdin", cwd=repo, stdin=str(path.readlink())).strip()
+            lines.append(f"120000 {sha}\t{relative}")
+        else:
+            mode = "100755" if os.access(path, os.X_OK) else "100644"
+            lines.append(f"{mode} {entries[path]}\t{relative}")
+    with tempfile.TemporaryDirectory(prefix="mcpforge-index-") as work:
+        env = {"GIT_INDEX_FILE": str(Path(work) / "index")}
+        _git("update-index", "--add", "--index-info", cwd=repo, env=env, stdin="\n".join(lines))
+        return _git("write-tree", cwd=repo, env=env).strip()
+
+
+def _commit(repo: Path, tree: str, parent: str | None, tag: str, date: str) -> str:
+    dates = {"GIT_AUTHOR_DATE": f"@{date} +0000", "GIT_COMMITTER_DATE": f"@{date} +0000"}
+    parents = ["-p", parent] if parent else []
+    commit = _git(
+        "commit-tree", tree, *parents, "-m", f"mcpforge template {tag}", cwd=repo,
+        env={**_IDENTITY, **dates},
+    ).strip()  # fmt: skip
+    _git("tag", "-f", tag, commit, cwd=repo)
+    return commit
+
+
+def _git(
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+) -> str:
+    full_env = {**os.environ, **(env or {})}
+    # The history is ours: never let a user's hooks, signing or fsmonitor get involved.
+    config: Iterable[str] = ("-c", "core.hooksPath=/dev/null", "-c", "tag.gpgSign=false")
+    try:
+        result = subprocess.run(
+            ["git", *config, *args],
+            cwd=cwd,
+            env=full_env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise HistoryError("git is not installed: mcpforge needs it to update projects") from None
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise HistoryError(f"git {args[0]} failed: {detail}")
+    return result.stdout
