@@ -1,0 +1,280 @@
+"""`mcpforge update`: bring a generated project to the installed template, offline.
+
+A project records its template (`_src_path`, mcpforge's public repository) and version
+(`_commit`, a `v<version>` tag) in .copier-answers.yml. The installed mcpforge carries
+every released template version (see history.py), so copier's three-way update runs
+without a network: the user's edits are kept, clashing edits become inline conflicts,
+and the project is only written once the whole update has succeeded in a copy.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from packaging.version import Version
+
+from mcpforge import workspace
+from mcpforge.errors import UpdateRefused
+from mcpforge.history import (
+    BUNDLE_NAME,
+    TemplateHistory,
+    list_tags,
+    read_file,
+    tag_version,
+)
+
+Status = Literal["up-to-date", "update-available", "updated", "conflicts", "would-update"]
+
+EXIT_OK = 0
+EXIT_NEEDS_ATTENTION = 2  # an update is available (--check), or conflicts remain
+
+ADOPT_HINT = (
+    "to adopt a project, render a twin with its answers (`mcpforge new /tmp/twin "
+    "--data-file answers.yml`), copy /tmp/twin/.copier-answers.yml into it and commit"
+)
+CONFLICT_HINT = "resolve the <<<<<<< / >>>>>>> blocks in these files, `git add` them, then commit"
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What `mcpforge update` found or did; `exit_code` is what the CLI exits with."""
+
+    project: Path
+    status: Status
+    recorded: str
+    template: str
+    changed: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # edited by the user, dropped by the template: kept
+    untouched: tuple[str, ...] = ()  # the user's own (ignored) files the template now has
+    diff: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        needs_attention = self.status == "update-available" or bool(self.conflicts)
+        return EXIT_NEEDS_ATTENTION if needs_attention else EXIT_OK
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["project"] = str(self.project)
+        data["update_available"] = self.status in {"update-available", "would-update"}
+        data["exit_code"] = self.exit_code
+        for name in ("changed", "conflicts", "kept", "untouched"):
+            data[name] = list(data[name])
+        return data
+
+
+def installed_history() -> TemplateHistory:
+    """The template history of this mcpforge: the wheel's bundle, or the checkout's tags."""
+    from mcpforge import __version__  # noqa: PLC0415 - avoid an import cycle
+    from mcpforge.render import template_root  # noqa: PLC0415
+
+    root = template_root()
+    bundle = root / BUNDLE_NAME
+    if bundle.is_file():
+        return TemplateHistory(current=__version__, source=bundle)
+    return TemplateHistory(current=__version__, checkout=root)
+
+
+def check_update(path: Path | str = ".", *, history: TemplateHistory | None = None) -> UpdateResult:
+    """Tell whether a newer template version is available for the project at PATH.
+
+    Reads only the project's answers file: a dirty tree or a missing git repository do
+    not matter. Status "update-available" (exit 2) or "up-to-date" (exit 0).
+    """
+    project = _project_dir(path)
+    answers = read_answers(project)
+    history = history or installed_history()
+    with tempfile.TemporaryDirectory(prefix="mcpforge-check-") as work:
+        recorded, _ = _versions(project, answers, history, Path(work))
+    status: Status = "up-to-date" if recorded == history.current_tag else "update-available"
+    return UpdateResult(project, status, recorded=recorded, template=history.current_tag)
+
+
+def update_project(
+    path: Path | str = ".",
+    *,
+    data: Mapping[str, Any] | None = None,
+    defaults: bool = False,
+    pretend: bool = False,
+    history: TemplateHistory | None = None,
+) -> UpdateResult:
+    """Update the project at PATH to the template of this mcpforge, without a network.
+
+    Edits to lines the template did not change are kept; edits to lines it changed
+    become inline conflicts (listed, exit 2); files the user deleted stay deleted; files
+    the user owns are never touched. `data` changes answers; `defaults` answers new
+    questions with their defaults (otherwise copier asks at a terminal). With `pretend`,
+    the diff is returned and nothing is written. Refused (UpdateRefused, nothing
+    changed): not a git repository, uncommitted changes, no answers file, a project made
+    by a newer mcpforge, an unknown recorded version.
+    """
+    project = _project_dir(path)
+    top = workspace.repository_top(project)
+    if top is None:
+        raise UpdateRefused(
+            f"{project} is not in a git repository",
+            "mcpforge update merges with git: run `git init && git add -A && git commit "
+            "-m 'Initial commit'` first",
+        )
+    answers = read_answers(project)
+    history = history or installed_history()
+    with tempfile.TemporaryDirectory(prefix="mcpforge-update-") as work_dir:
+        work = Path(work_dir)
+        recorded, repo = _versions(project, answers, history, work)
+        target = history.current_tag
+        if recorded == target and not data:
+            conflicts = tuple(workspace.unmerged(project))
+            return UpdateResult(project, "up-to-date", recorded, target, conflicts=conflicts)
+        _refuse_uncommitted(project)
+        overrides = _answers_for(repo, target, answers, recorded, data or {}, work)
+        subdir = project.relative_to(top).as_posix()
+        subdir = "" if subdir == "." else subdir
+        copy_top = workspace.clone_for_update(top, work / "project")
+        from mcpforge.render import update_template  # noqa: PLC0415 - imports copier
+
+        kept = update_template(
+            copy_top / subdir, history=repo, tag=target, data=overrides, defaults=defaults,
+            work=work,
+        )  # fmt: skip
+        found = workspace.changes(copy_top, subdir)
+        changed = tuple(_below(change.path, subdir) for change in found)
+        conflicts = tuple(_below(change.path, subdir) for change in found if change.conflicted)
+        if pretend:
+            patch = workspace.diff(copy_top, subdir)
+            return UpdateResult(
+                project, "would-update", recorded, target, changed, conflicts, tuple(kept),
+                diff=patch,
+            )  # fmt: skip
+        left_alone = workspace.apply_changes(copy_top, top, project, found)
+    status: Status = "conflicts" if conflicts else "updated"
+    return UpdateResult(
+        project, status, recorded, target, changed, conflicts, tuple(kept), tuple(left_alone)
+    )
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    """The recorded answers of a project generated from mcpforge's template."""
+    from mcpforge.render import ANSWERS_FILE, is_mcpforge_source  # noqa: PLC0415
+
+    answers_file = project / ANSWERS_FILE
+    if not answers_file.is_file():
+        raise UpdateRefused(
+            f"{project} has no {ANSWERS_FILE}: it was not generated by mcpforge", ADOPT_HINT
+        )
+    try:
+        answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        answers = None
+    if not isinstance(answers, dict):
+        raise UpdateRefused(
+            f"{answers_file} cannot be read as a mapping of answers",
+            "restore it from git (`git checkout -- .copier-answers.yml`)",
+        )
+    source = answers.get("_src_path")
+    if not is_mcpforge_source(source):
+        raise UpdateRefused(
+            f"{project} was generated from another template ({source})",
+            "update it with `copier update`; mcpforge updates projects of its own template",
+        )
+    return answers
+
+
+def _project_dir(path: Path | str) -> Path:
+    project = Path(path).resolve()
+    if not project.is_dir():
+        raise UpdateRefused(f"{project} is not a directory", "pass the project's directory")
+    return project
+
+
+def _versions(
+    project: Path, answers: Mapping[str, Any], history: TemplateHistory, work: Path
+) -> tuple[str, Path]:
+    """The recorded version tag (known, not newer) and the materialized history."""
+    recorded = str(answers.get("_commit") or "")
+    known_hint = "restore _commit in .copier-answers.yml from git if it was edited by hand"
+    if not recorded:
+        raise UpdateRefused(
+            f"{project} records no template version (_commit) in .copier-answers.yml",
+            known_hint,
+        )
+    version = tag_version(recorded)
+    if version is not None and version > Version(history.current):
+        raise UpdateRefused(
+            f"{project} was made by mcpforge {version}, newer than this mcpforge {history.current}",
+            "upgrade mcpforge (`uv tool upgrade mcpforge` or `pip install -U mcpforge`)",
+        )
+    repo = history.materialize(work / "history.git")
+    tags = list_tags(repo)
+    if recorded not in tags:
+        raise UpdateRefused(
+            f"{project} records template version {recorded}, which mcpforge "
+            f"{history.current} does not know (it knows {', '.join(tags)})",
+            known_hint,
+        )
+    return recorded, repo
+
+
+def _refuse_uncommitted(project: Path) -> None:
+    dirty = workspace.uncommitted(project)
+    if dirty:
+        shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
+        raise UpdateRefused(
+            f"{project} has uncommitted changes ({shown})",
+            "commit or stash them first (`git stash -u`), then update",
+        )
+
+
+def _answers_for(
+    repo: Path,
+    target: str,
+    answers: Mapping[str, Any],
+    recorded: str,
+    data: Mapping[str, Any],
+    work: Path,
+) -> dict[str, Any]:
+    """Migrated answers plus the user's --data, checked against the target's questions."""
+    from mcpforge.answers import combine_answers, load_questions  # noqa: PLC0415
+    from mcpforge.migrations import migrated_answers  # noqa: PLC0415
+
+    copier_yml = read_file(repo, target, "copier.yml")
+    recorded_version, target_version = tag_version(recorded), tag_version(target)
+    assert recorded_version is not None and target_version is not None  # noqa: S101 - known tags
+    overrides = migrated_answers(
+        copier_yml, answers, recorded=recorded_version, target=target_version
+    )
+    if data:
+        questions_file = work / "copier.yml"
+        questions_file.write_text(copier_yml, encoding="utf-8")
+        overrides.update(combine_answers(load_questions(questions_file), flag_data=data))
+    return overrides
+
+
+def _below(path: str, subdir: str) -> str:
+    return path[len(subdir) + 1 :] if subdir else path
+
+
+def report_lines(result: UpdateResult) -> list[str]:
+    """The human summary of a result, one line each."""
+    step = f"{result.recorded} -> {result.template}"
+    lines = {
+        "up-to-date": [f"{result.project.name} is up to date with template {result.template}"],
+        "update-available": [f"template update available for {result.project.name}: {step}"],
+        "would-update": [f"would update {result.project.name}: {step} (nothing was changed)"],
+        "updated": [f"updated {result.project.name}: {step}"],
+        "conflicts": [f"updated {result.project.name}: {step}, with conflicts"],
+    }[result.status]
+    if result.status in {"updated", "conflicts", "would-update"}:
+        lines.append(f"{len(result.changed)} files changed; review with `git diff`")
+    lines += [f"kept your edited {path} (the template dropped it)" for path in result.kept]
+    lines += [f"left your own {path} alone (the template now has one)" for path in result.untouched]
+    if result.conflicts:
+        lines.append(f"{len(result.conflicts)} files with conflicts:")
+        lines += [f"  {path}" for path in result.conflicts]
+        lines.append(f"hint: {CONFLICT_HINT}")
+    return lines
