@@ -26,7 +26,7 @@ from tests.update.conftest import (
 @pytest.fixture(autouse=True)
 def _history(templates: Templates, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI updates to the test's v2.0.0 instead of the installed template."""
-    monkeypatch.setattr(core, "installed_history", lambda: templates.history())
+    monkeypatch.setattr(core, "installed_history", templates.history)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -43,7 +43,8 @@ def edit_every_kind(project: Path) -> None:
     (project / "DROPPED.md").write_text("dropped in v2\nbut I edited it\n")  # v2 removes it
     pyproject = project / "pyproject.toml"
     pyproject.write_text("# my own header\n" + pyproject.read_text())
-    (project / "src" / "demo_server" / "my_tools.py").write_text("def mine() -> int:\n    return 1\n")
+    own_tool = project / "src" / "demo_server" / "my_tools.py"
+    own_tool.write_text("def mine() -> int:\n    return 1\n")
     with (project / ".gitignore").open("a") as gitignore:
         gitignore.write("\n.env\n")
     commit_all(project, "my edits")
@@ -198,9 +199,7 @@ def test_check_does_not_need_a_clean_tree(project: Path) -> None:
     assert run(str(project), "--check")[0] == 2
 
 
-def test_update_of_a_project_in_a_subfolder_of_a_repository(
-    project: Path, tmp_path: Path
-) -> None:
+def test_update_of_a_project_in_a_subfolder_of_a_repository(project: Path, tmp_path: Path) -> None:
     mono = tmp_path / "mono"
     mono.mkdir()
     subprocess.run(["cp", "-r", str(project), str(mono / "demo-server")], check=True)
