@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mcpforge.checks.base import Context, Outcome, check, passed, skipped, warning
 from mcpforge.checks.project import ANSWERS_FILE, parse_version, recorded_version
+from mcpforge.errors import McpforgeError
 
 
 def available_template(answers: Mapping[str, Any]) -> str:
@@ -20,6 +22,21 @@ def available_template(answers: Mapping[str, Any]) -> str:
     return __version__
 
 
+def _from_update(root: Path) -> Outcome | None:
+    """Ask `mcpforge update`'s own logic, when it is available; None to fall back."""
+    try:
+        from mcpforge.update import check_update  # noqa: PLC0415
+    except ImportError:
+        return None
+    try:
+        result = check_update(root)
+    except McpforgeError as error:
+        return skipped(f"cannot tell: {error}")
+    if result.status == "update-available":
+        return warning(f"template {result.recorded} is behind {result.template}", file=ANSWERS_FILE)
+    return passed(f"template {result.recorded} is the newest")
+
+
 @check(
     "MF601",
     "drift",
@@ -28,6 +45,10 @@ def available_template(answers: Mapping[str, Any]) -> str:
 )
 def template_drift(context: Context) -> Outcome:
     recorded = recorded_version(context.answers)
+    if recorded is not None and recorded.release is not None:
+        asked = _from_update(context.root)
+        if asked is not None:
+            return asked
     if recorded is None:
         return skipped(f"{ANSWERS_FILE} records no template version (see MF102)")
     if recorded.release is None:

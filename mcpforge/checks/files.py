@@ -253,7 +253,7 @@ def _patch_files(folder: Path, kustomization: dict[str, Any]) -> set[Path]:
 
 # --- nginx ------------------------------------------------------------------------------
 
-_UPSTREAM_SERVER = re.compile(r"(?m)^(\s*server\s+)([A-Za-z_][\w.-]*)(:\d+)?")
+_UPSTREAM_SERVER = re.compile(r"(?m)(?:^|[{;])(\s*server\s+)([A-Za-z_][\w.-]*)(:\d+)?")
 _PROXY_HOST = re.compile(r"(proxy_pass\s+https?://)([A-Za-z_][\w.-]*)(?=[:/;])")
 _USER = re.compile(r"(?m)^\s*user\s+[^;]+;")
 _PID = re.compile(r"(?m)^\s*pid\s+[^;]+;")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcpforge.checks.base import Context, Outcome, check, failed, passed
+from mcpforge.checks.base import Context, Outcome, check, failed, passed, skipped
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -91,7 +91,7 @@ def answers_file(context: Context) -> Outcome:
 )
 def template_version(context: Context) -> Outcome:
     if not context.answers:
-        return failed(f"no readable {ANSWERS_FILE} (see MF101)", file=ANSWERS_FILE)
+        return skipped(f"no readable {ANSWERS_FILE} (see MF101)")
     commit = context.answers.get("_commit")
     if commit in (None, ""):
         return failed(f"{ANSWERS_FILE} records no template version (_commit)", file=ANSWERS_FILE)

