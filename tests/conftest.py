@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def skip_or_fail(reason: str) -> None:
 
 def require_tool(name: str) -> str:
     """The path of a tool the test needs: skipped where missing, a failure in CI."""
-    path = shutil.which(name)
+    path = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if path is None:
         skip_or_fail(f"{name} is not on PATH")
         raise AssertionError  # unreachable: skip_or_fail raises

@@ -1,0 +1,43 @@
+"""The exact file list a set of answers must render: one rule per conditional file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def expected_files(answers: Mapping[str, Any]) -> set[str]:
+    package = answers["package_name"]
+    http = answers["transport"] != "stdio"
+    stdio = answers["transport"] != "http"
+    docker = http and answers.get("docker", False)
+    compose = docker and answers.get("compose", False)
+    files = {
+        ".copier-answers.yml",
+        ".env.example",
+        ".gitignore",
+        ".python-version",
+        "README.md",
+        "pyproject.toml",
+        f"src/{package}/__init__.py",
+        f"src/{package}/__main__.py",
+        f"src/{package}/config.py",
+        f"src/{package}/logs.py",
+        f"src/{package}/server.py",
+        "tests/conftest.py",
+        "tests/test_server.py",
+    }
+    rules: dict[str, bool] = {
+        "tests/test_stdio.py": stdio,
+        "tests/test_http.py": http,
+        "Dockerfile": docker,
+        ".dockerignore": docker,
+        "compose.yaml": compose,
+        "LICENSE": answers["license"] != "Proprietary",
+        ".github/workflows/ci.yml": answers["ci"] == "github",
+        ".github/workflows/release.yml": answers["ci"] == "github",
+        ".github/workflows/template-update.yml": answers["ci"] == "github",
+        ".gitlab-ci.yml": answers["ci"] == "gitlab",
+    }
+    files.update(name for name, wanted in rules.items() if wanted)
+    return files

@@ -1,0 +1,76 @@
+"""Right after `mcpforge new`, every preset passes its own tests, lint and format check.
+
+These run the generated project's toolchain for real (uv, pytest, ruff, hadolint), as a
+user would right after generation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mcpforge import new_project
+from tests.conftest import require_tool
+
+pytestmark = pytest.mark.slow
+
+LIST_TOOLS = """
+import asyncio, json
+from {package}.server import mcp
+print(json.dumps({{
+    "tool": sorted(t.name for t in asyncio.run(mcp.list_tools())),
+    "prompt": sorted(p.name for p in asyncio.run(mcp.list_prompts())),
+    "resource": sorted(str(r.uri) for r in asyncio.run(mcp.list_resources())),
+}}))
+"""
+
+
+def project_env() -> dict[str, str]:
+    """The environment a user's shell has: not mcpforge's own virtualenv."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    return env
+
+
+def run(project: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        argv,
+        cwd=project,
+        env=project_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.mark.parametrize("preset", ["production", "minimal", "scale"])
+def test_generated_project_passes_its_own_checks(tmp_path: Path, preset: str) -> None:
+    uv = require_tool("uv")
+    project = new_project(tmp_path / f"{preset}-server", {"preset": preset}).path
+
+    tests = run(project, uv, "run", "pytest", "-q", "-p", "no:cacheprovider")
+    assert re.search(r"\d+ passed", tests.stdout)
+    assert "failed" not in tests.stdout and "error" not in tests.stdout.lower()
+    run(project, uv, "run", "ruff", "check", "--no-cache", ".")
+    run(project, uv, "run", "ruff", "format", "--check", "--no-cache", ".")
+    if (project / "Dockerfile").exists():
+        hadolint = require_tool("hadolint")
+        run(project, hadolint, "-t", "warning", "Dockerfile")
+
+    # The README documents exactly the tools, prompts and resources the server has.
+    package = f"{preset}_server"
+    listed = json.loads(
+        run(project, uv, "run", "python", "-c", LIST_TOOLS.format(package=package)).stdout
+    )
+    readme = (project / "README.md").read_text()
+    for kind in ("tool", "prompt", "resource"):
+        documented = sorted(re.findall(rf"^\| {kind} \| `([^`]+)` \|", readme, re.M))
+        assert documented == listed[kind], kind

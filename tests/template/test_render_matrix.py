@@ -1,0 +1,128 @@
+"""Render every preset and odd-but-valid answers; check the tree and every file in it."""
+
+from __future__ import annotations
+
+import json
+import py_compile
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomllib
+import yaml
+
+from mcpforge import new_project
+from tests.template.manifest import expected_files
+
+Render = Callable[[str], tuple[Path, dict[str, Any]]]
+
+CASES: dict[str, dict[str, Any]] = {
+    "production": {"preset": "production"},
+    "minimal": {"preset": "minimal"},
+    "scale": {"preset": "scale"},
+    "long-name": {"project_name": "a" + "-b2" * 21},  # 64 characters, the longest allowed
+    "digits": {"project_name": "server2go-v3", "http_port": 65535},
+    "odd-description": {
+        "description": "Says \"hi\" to 'everyone' — naïve café ☕ 100% \\ {{ not jinja }}",
+        "author_name": "Zoë O'Brien-Łukasz",
+    },
+    "http-gitlab-proprietary": {
+        "transport": "http",
+        "ci": "gitlab",
+        "license": "Proprietary",
+        "feature_flags": "",
+        "secret_env_vars": "",
+        "stateless_http": False,
+        "json_response": False,
+        "http_path": "/api/v1/mcp",
+    },
+    "stdio-apache-many-settings": {
+        "transport": "stdio",
+        "license": "Apache-2.0",
+        "ci": "none",
+        "secret_env_vars": "WEATHER_API_KEY, GEO_TOKEN,DB_PASSWORD",
+        "feature_flags": "enable_admin_tools,beta_search , x1",
+        "python_version": "3.13",
+    },
+    "no-docker": {"docker": False},
+    "docker-no-compose": {"compose": False},
+}
+
+
+@pytest.fixture(scope="module")
+def renders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Each case rendered once for the module: the tests only read the trees."""
+    return {}
+
+
+@pytest.fixture
+def render(
+    renders: dict[str, tuple[Path, dict[str, Any]]], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], tuple[Path, dict[str, Any]]]:
+    def render_case(case: str) -> tuple[Path, dict[str, Any]]:
+        if case not in renders:
+            answers = dict(CASES[case])
+            name = answers.pop("project_name", f"{case}-server")
+            project = new_project(tmp_path_factory.mktemp(case) / name, answers, git=False)
+            renders[case] = (project.path, project.answers)
+        return renders[case]
+
+    return render_case
+
+
+def rendered_files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_tree_is_exactly_what_the_answers_ask_for(render: Render, case: str) -> None:
+    root, answers = render(case)
+    assert rendered_files(root) == expected_files(answers)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_file_parses(render: Render, case: str) -> None:
+    root, _ = render(case)
+    for path in sorted(root.rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "{%" not in text, f"unrendered Jinja in {path}"
+        if path.suffix == ".toml":
+            tomllib.loads(text)
+        elif path.suffix in {".yml", ".yaml"}:
+            assert list(yaml.safe_load_all(text)), path
+        elif path.suffix == ".json":
+            json.loads(text)
+        elif path.suffix == ".py":
+            py_compile.compile(str(path), doraise=True)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_answers_are_recorded_for_updates(render: Render, case: str) -> None:
+    root, answers = render(case)
+    recorded = yaml.safe_load((root / ".copier-answers.yml").read_text())
+    assert recorded["_src_path"] == "https://github.com/mcpforge/mcpforge.git"
+    assert re.fullmatch(r"v\d+\.\d+\.\d+.*", recorded["_commit"])
+    for key, value in CASES[case].items():
+        assert recorded[key] == answers[key] == value, key
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_readme_documents_every_setting(render: Render, case: str) -> None:
+    root, _ = render(case)
+    example = (root / ".env.example").read_text()
+    settings = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.M)
+    readme = (root / "README.md").read_text()
+    documented = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", readme, re.M)
+    assert settings, "the .env.example lists no setting"
+    assert documented == settings
+
+
+def test_odd_description_survives_verbatim(render: Render) -> None:
+    root, answers = render("odd-description")
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == answers["description"]
+    assert pyproject["project"]["authors"][0]["name"] == "Zoë O'Brien-Łukasz"
