@@ -67,7 +67,7 @@ def build(context: Context) -> Outcome:
     "check [project.scripts] in pyproject.toml points at an existing function, and that "
     "every import the server needs is listed in [project] dependencies",
 )
-def install(context: Context) -> Outcome:
+def install(context: Context) -> Outcome:  # noqa: PLR0911 - one return per way it fails
     program = uv()
     if program is None:
         return skipped(missing("uv", UV_HINT))

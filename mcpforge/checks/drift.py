@@ -43,7 +43,7 @@ def _from_update(root: Path) -> Outcome | None:
     "The project is on the newest template of the installed mcpforge",
     "run `mcpforge update` (a warning; it fails only with --strict)",
 )
-def template_drift(context: Context) -> Outcome:
+def template_drift(context: Context) -> Outcome:  # noqa: PLR0911 - one return per case
     recorded = recorded_version(context.answers)
     if recorded is not None and recorded.release is not None:
         asked = _from_update(context.root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +24,12 @@ from mcpforge.checks.base import (
     Status,
     current_check,
 )
-from mcpforge.checks.workspace import tomllib
 from mcpforge.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 # Families whose checks only read files and run validators: safe to run in parallel.
 _PARALLEL_FAMILIES = frozenset({"project", "static"})

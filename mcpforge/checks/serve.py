@@ -81,7 +81,7 @@ def start(
 ) -> HttpServer:
     """Start the server and wait until its port accepts connections."""
     port = free_port()
-    log = tempfile.TemporaryFile("w+", encoding="utf-8")
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by cleanup
     context.cleanup.callback(log.close)
     environment = {**env, "MCP_TRANSPORT": "http", "MCP_HOST": "127.0.0.1", "MCP_PORT": str(port)}
     process = subprocess.Popen(

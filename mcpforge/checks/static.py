@@ -147,7 +147,7 @@ def dockerfile_secrets(context: Context) -> Outcome:
     }
     found = dockerfile.secret_assignments(instructions, names)
     if found:
-        item, name = found[0]
+        item = found[0][0]
         listed = ", ".join(f"{i.keyword} {n} (line {i.line})" for i, n in found)
         return failed(f"secret baked into the image: {listed}", file="Dockerfile", line=item.line)
     return passed()

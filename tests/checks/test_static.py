@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mcpforge.checks import Report, Status, check_project, registry
+from mcpforge.checks import Report, Status, check_project, registry, tools
 from mcpforge.checks import static as static_checks
-from mcpforge.checks import tools
 
 from .conftest import Edit, failed_ids, replace_in, result_of
 
@@ -90,7 +89,7 @@ def test_catches_its_break(project: Path, check_id: str) -> None:
     assert failed_ids(report) == {check_id}, [
         (r.check.id, r.message) for r in report.results if r.status is Status.FAILED
     ]
-    status, message, hint = result_of(report, check_id)
+    _, message, hint = result_of(report, check_id)
     assert hint == registry()[check_id].hint
     assert message
 
@@ -136,7 +135,10 @@ def test_compose_config_and_actionlint_skip_without_their_tools(
 def test_nginx_config_with_compose_service_upstreams_is_tested_on_loopback() -> None:
     from mcpforge.checks.files import nginx_testable, upstream_names
 
-    text = "upstream mcp { server app:8000; server app-2:8000; }\nlocation / { proxy_pass http://api:9000/; }"
+    text = (
+        "upstream mcp { server app:8000; server app-2:8000; }\n"
+        "location / { proxy_pass http://api:9000/; }"
+    )
     assert upstream_names(text) == {"app", "app-2", "api"}
     assert "app" not in nginx_testable(text).replace("upstream mcp", "")
 

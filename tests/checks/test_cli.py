@@ -1,0 +1,105 @@
+"""The `check` command: exit codes, formats, selection, the docs table."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from typer.testing import CliRunner
+
+from mcpforge.checks import registry
+from mcpforge.checks.formats import checks_markdown
+from mcpforge.cli import app
+
+from .conftest import replace_in
+from .test_static import BREAKS
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["check", *args])
+    return result.exit_code, result.output
+
+
+def test_fast_tier_passes_with_exit_0(project: Path) -> None:
+    code, output = run(str(project), "--fast", "--skip", "MF102")
+    assert code == 0, output
+    assert re.search(r"ok: \d+ passed, 0 failed, 0 warnings, \d+ skipped", output)
+    assert "Not run (skipped by --skip): MF102" in output
+    assert "Not run (not in --fast: run with the default tier): MF301" in output
+
+
+def test_failure_exits_2_with_hint(project: Path) -> None:
+    replace_in("Dockerfile", r"^USER .*\n", "", regex=True)(project)
+    code, output = run(str(project), "--only", "MF203")
+    assert code == 2
+    assert "FAILED: 0 passed, 1 failed" in output
+    assert registry()["MF203"].hint.split(" (")[0][:40] in " ".join(output.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--only", "MF999"], "--only 'MF999' is neither a check ID nor a family"),
+        (["--fast", "--container"], "--fast and --container exclude each other"),
+        (["--format", "xml"], "unknown format 'xml'"),
+        (["--output", "x.json"], "--output needs --format json, junit or github"),
+    ],
+)
+def test_usage_errors_exit_1(project: Path, args: list[str], message: str) -> None:
+    code, output = run(str(project), *args)
+    assert code == 1
+    assert message in output
+
+
+def test_not_a_project_exits_1(tmp_path: Path) -> None:
+    code, output = run(str(tmp_path))
+    assert code == 1
+    assert "is not an mcpforge project" in output
+
+
+def test_project_can_skip_checks_in_pyproject(project: Path) -> None:
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tool.mcpforge.check]\nskip = ["MF203", "drift"]\n')
+    replace_in("Dockerfile", r"^USER .*\n", "", regex=True)(project)
+    code, output = run(str(project), "--only", "MF203", "--format", "json")
+    assert code == 0
+    result = json.loads(output)["results"]
+    mf203 = next(item for item in result if item["id"] == "MF203")
+    assert mf203["status"] == "skipped"
+    assert mf203["message"] == "skipped by [tool.mcpforge.check] in pyproject.toml"
+
+
+def test_json_junit_and_github_formats(project: Path, tmp_path: Path) -> None:
+    BREAKS["MF204"](project)
+    code, output = run(str(project), "--only", "MF203,MF204", "--format", "json")
+    document = json.loads(output)
+    assert code == 2 and document["exit_code"] == 2 and not document["ok"]
+    statuses = {item["id"]: item["status"] for item in document["results"]}
+    assert (statuses["MF203"], statuses["MF204"]) == ("passed", "failed")
+
+    junit = tmp_path / "report.xml"
+    code, _ = run(str(project), "--only", "MF204", "--format", "junit", "--output", str(junit))
+    suite = ET.parse(junit).getroot()  # noqa: S314 - our own report.find("testsuite")
+    assert code == 2 and suite is not None and suite.get("failures") == "1"
+    assert suite.find("testcase/failure") is not None
+
+    code, output = run(str(project), "--only", "MF204", "--format", "github")
+    first = output.splitlines()[0]
+    assert first.startswith("::error file=Dockerfile,title=MF204 Dockerfile%3A the image declares")
+    assert "%0Ahint: " in first
+
+
+def test_list_prints_the_table_and_the_docs_are_up_to_date() -> None:
+    code, output = run("--list")
+    assert code == 0
+    assert output == checks_markdown()
+    for check_id in registry():
+        assert f"| {check_id} |" in output
+    assert DOCS.read_text(encoding="utf-8").split("<!-- checks -->\n")[1] == output, (
+        "docs/checks.md is stale: run `python docs/checks_md.py`"
+    )

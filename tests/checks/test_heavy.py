@@ -1,0 +1,188 @@
+"""Build, tests, runtime, drift and container checks, run for real on generated servers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mcpforge import new_project
+from mcpforge.checks import Report, Status, check_project, registry, runtime, testsuite
+from mcpforge.checks import build as build_checks
+
+from .conftest import Edit, failed_ids, replace_in, result_of
+
+SERVER = "src/demo_server/server.py"
+
+BREAKS: dict[str, Edit] = {
+    "MF301": lambda root: (root / "README.md").unlink(),  # hatchling needs the readme
+    "MF302": replace_in(
+        "pyproject.toml", '"demo_server.server:main"', '"demo_server.server:nomain"'
+    ),
+    "MF401": lambda root: (root / "tests" / "test_broken.py").write_text(
+        "def test_broken() -> None:\n    assert 1 == 2\n", encoding="utf-8"
+    ),
+    "MF501": replace_in(SERVER, 'mcp.run("stdio")', "raise SystemExit(3)"),
+    "MF502": replace_in(SERVER, '@mcp.custom_route("/health"', '@mcp.custom_route("/healthz"'),
+    # Broken over HTTP only: over stdio (MF501) the same tool keeps working.
+    "MF503": replace_in(
+        SERVER,
+        "    return text\n",
+        '    if get_settings().mcp_transport == "http":\n        raise ToolError("broken")\n'
+        "    return text\n",
+    ),
+    "MF504": replace_in(
+        SERVER, "enable_dns_rebinding_protection=True", "enable_dns_rebinding_protection=False"
+    ),
+}
+# Auth, /metrics and /ready are checked by the default-tier test once the template has
+# them; a break of one of these four must not depend on them.
+RUNTIME = ["MF501", "MF502", "MF503", "MF504"]
+
+
+@pytest.mark.parametrize(
+    "check_id", ["MF301", "MF302", "MF401", "MF501", "MF502", "MF503", "MF504", "MF601"]
+)
+def test_passes_on_a_fresh_project(pristine_report: Report, check_id: str) -> None:
+    status, message, _ = result_of(pristine_report, check_id)
+    assert status is Status.PASSED, message
+
+
+def test_fresh_project_passes_the_default_tier(pristine_report: Report) -> None:
+    failures = [
+        (r.check.id, r.message) for r in pristine_report.results if r.status is Status.FAILED
+    ]
+    assert pristine_report.ok, failures
+    assert result_of(pristine_report, "MF501")[1].startswith("initialize ok; 3 tools; called ")
+    assert result_of(pristine_report, "MF701")[1] == "not in the default tier: run with --container"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("check_id", sorted(BREAKS))
+def test_catches_its_break(project: Path, check_id: str) -> None:
+    BREAKS[check_id](project)
+    family = registry()[check_id].family
+    selected = RUNTIME if family == "runtime" else [check_id]
+    report = check_project(project, only=selected)
+    assert failed_ids(report) == {check_id}, [
+        (r.check.id, r.message) for r in report.results if r.status is Status.FAILED
+    ]
+    assert result_of(report, check_id)[2] == registry()[check_id].hint
+
+
+def test_features_off_are_skipped(tmp_path: Path) -> None:
+    answers = {"auth": "none", "metrics": False, "transport": "http"}
+    plain = new_project(tmp_path / "plain", answers).path
+    report = check_project(plain, only=["MF505", "MF506"])
+    for check_id, reason in {
+        "MF505": "auth is off in this project",
+        "MF506": "metrics are off in this project",
+    }.items():
+        assert result_of(report, check_id)[:2] == (Status.SKIPPED, reason)
+
+
+def test_features_come_from_the_answers(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    answers = {"transport": "http", "auth": "api_key", "metrics": True, "redis": True}
+    found = runtime.features(tmp_path, answers)
+    assert (found.stdio, found.http, found.auth, found.metrics, found.ready) == (
+        False, True, "api_key", True, False,
+    )  # fmt: skip
+    assert found.services
+    assert runtime._tool_arguments(
+        {"required": ["q", "n", "mode"], "properties": {
+            "q": {"type": "string"}, "n": {"type": "integer", "minimum": 5},
+            "mode": {"enum": ["fast", "slow"]}}}
+    ) == {"q": "mcpforge", "n": 5, "mode": "fast"}  # fmt: skip
+
+
+def test_http_only_server_skips_stdio(tmp_path: Path) -> None:
+    project = new_project(tmp_path / "web-only", {"transport": "http"}).path
+    report = check_project(project, only=["MF501", "MF502", "MF503"])
+    assert result_of(report, "MF501")[:2] == (
+        Status.SKIPPED, "the server speaks HTTP only (transport: http)"
+    )  # fmt: skip
+    assert report.ok
+
+
+def test_stdio_only_server_skips_http(tmp_path: Path) -> None:
+    project = new_project(tmp_path / "tiny", {"preset": "minimal"}).path
+    report = check_project(project, only=["runtime"])
+    assert result_of(report, "MF501")[0] is Status.PASSED
+    assert result_of(report, "MF502")[:2] == (
+        Status.SKIPPED, "the server speaks stdio only (transport: stdio)"
+    )  # fmt: skip
+
+
+def test_without_uv_build_tests_and_runtime_are_skipped(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in (build_checks, testsuite, runtime):
+        monkeypatch.setattr(module, "uv", lambda: None)
+    report = check_project(project, only=["build", "tests", "MF501", "MF502"])
+    for check_id in ("MF301", "MF302", "MF401", "MF501", "MF502"):
+        status, message, _ = result_of(report, check_id)
+        assert status is Status.SKIPPED, check_id
+        assert message.startswith("uv is not installed"), message
+
+
+def test_check_leaves_the_project_untouched(pristine_report: Report) -> None:
+    root = pristine_report.root
+    for leftover in (".venv", "dist", "uv.lock", ".pytest_cache"):
+        assert not (root / leftover).exists(), leftover
+
+
+@pytest.fixture
+def older_template(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project records v0.0.1, and `mcpforge update` knows a newer v0.1.0."""
+    import types
+
+    import mcpforge.update
+
+    replace_in(".copier-answers.yml", r"^_commit:.*$", "_commit: v0.0.1", regex=True)(project)
+    result = types.SimpleNamespace(status="update-available", recorded="v0.0.1", template="v0.1.0")
+    monkeypatch.setattr(mcpforge.update, "check_update", lambda path: result)
+    return project
+
+
+def test_drift_warns_and_fails_when_strict(older_template: Path) -> None:
+    report = check_project(older_template, only=["MF601"])
+    status, message, hint = result_of(report, "MF601")
+    assert (status, message) == (Status.WARNING, "template v0.0.1 is behind v0.1.0")
+    assert hint == registry()["MF601"].hint
+    assert report.ok and report.exit_code == 0
+    strict = check_project(older_template, only=["MF601"], strict=True)
+    assert failed_ids(strict) == {"MF601"}
+    assert strict.exit_code == 2
+
+
+def test_drift_without_update_compares_versions(
+    older_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcpforge.checks import drift
+
+    monkeypatch.setattr(drift, "_from_update", lambda root: None)
+    report = check_project(older_template, only=["MF601"])
+    assert result_of(report, "MF601")[:2] == (Status.WARNING, "template v0.0.1 is behind 0.1.0")
+
+
+def test_container_is_skipped_without_an_engine(project: Path) -> None:
+    from mcpforge.checks.base import Context
+    from mcpforge.checks.container import engine
+
+    program, reason = engine(Context(root=project, answers={}))
+    if program is not None:
+        pytest.skip("a container engine is reachable here")
+    report = check_project(project, container=True, only=["container"])
+    status, message, _ = result_of(report, "MF701")
+    assert status is Status.SKIPPED
+    assert message == f"no container engine: {reason}"
+
+
+def test_copy_excludes_local_env(project: Path) -> None:
+    # A developer's .env must not change what the checks see (the server runs on defaults).
+    (project / ".env").write_text("MCP_PATH=/elsewhere\n", encoding="utf-8")
+    report = check_project(project, only=["MF502", "MF503"])
+    assert report.ok, [(r.check.id, r.message) for r in report.results]
+    shutil.rmtree(project / ".git")
