@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from mcpforge import __version__
@@ -78,6 +79,17 @@ def error_boundary() -> Iterator[None]:
     except KeyboardInterrupt:
         print_error("interrupted; nothing was changed")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except Exception as error:  # a bug: one line and a way to report it, not a traceback
+        if _State.debug:
+            raise
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        print_error(
+            f"internal error: {type(error).__name__}: {first_line}",
+            "run again with --debug and report the traceback",
+        )
+        raise typer.Exit(EXIT_USER_ERROR) from None
 
 
 @app.command()

@@ -74,11 +74,11 @@ def test_new_into_an_existing_empty_folder(workdir: Path) -> None:
 
 def test_data_file_answers(workdir: Path) -> None:
     answers = workdir / "answers.yml"
-    answers.write_text("transport: stdio\ndocker: false\ndescription: From a file\n")
+    answers.write_text("transport: http\ndocker: false\ndescription: From a file\n")
     code, _, err = run("new", "file-server", "--data-file", str(answers), "--defaults")
     assert code == 0, err
     recorded = yaml.safe_load((workdir / "file-server" / ".copier-answers.yml").read_text())
-    assert recorded["transport"] == "stdio"
+    assert recorded["transport"] == "http"
     assert recorded["docker"] is False
     assert recorded["description"] == "From a file"
 
