@@ -309,7 +309,7 @@ def check(
                 code = run_checks(paths, output_format=output_format, output=output, **options)
         else:
             code = run_checks([path], output_format=output_format, output=output, **options)
-        raise typer.Exit(code)
+    raise typer.Exit(code)  # outside the boundary: an exit code is not an error
 
 
 def main() -> None:

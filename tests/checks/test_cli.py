@@ -84,7 +84,7 @@ def test_json_junit_and_github_formats(project: Path, tmp_path: Path) -> None:
 
     junit = tmp_path / "report.xml"
     code, _ = run(str(project), "--only", "MF204", "--format", "junit", "--output", str(junit))
-    suite = ET.parse(junit).getroot()  # noqa: S314 - our own report.find("testsuite")
+    suite = ET.parse(junit).getroot().find("testsuite")  # noqa: S314 - our own report
     assert code == 2 and suite is not None and suite.get("failures") == "1"
     assert suite.find("testcase/failure") is not None
 
