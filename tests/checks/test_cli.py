@@ -103,3 +103,15 @@ def test_list_prints_the_table_and_the_docs_are_up_to_date() -> None:
     assert DOCS.read_text(encoding="utf-8").split("<!-- checks -->\n")[1] == output, (
         "docs/checks.md is stale: run `python docs/checks_md.py`"
     )
+
+
+def test_matrix_covers_every_preset_and_odd_names() -> None:
+    from mcpforge.checks.matrix import LONG_NAME, ODD_DESCRIPTION, variants
+
+    chosen = variants()
+    presets = {variant.answers.get("preset") for variant in chosen} - {None}
+    assert presets == {"production", "minimal", "scale"}
+    assert len(LONG_NAME) == 60
+    assert LONG_NAME in {variant.name for variant in chosen}
+    assert any(variant.answers.get("description") == ODD_DESCRIPTION for variant in chosen)
+    assert any(any(c.isdigit() for c in variant.name) for variant in chosen)
