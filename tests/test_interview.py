@@ -125,21 +125,16 @@ def test_yes_skips_the_confirmation(tmp_path: Path) -> None:
 
 
 def _all_but_one(tmp_path: Path) -> Path:
-    """A data file answering every question except the description."""
+    """A data file answering every question a minimal project asks, except the description."""
+    from mcpforge import new_project
+
+    reference = new_project(tmp_path / "reference" / "reference-server", {"preset": "minimal"})
+    answers = yaml.safe_load((reference.path / ".copier-answers.yml").read_text())
+    shutil.rmtree(tmp_path / "reference")
     data = {
-        "preset": "minimal",
-        "package_name": "pkg",
-        "author_name": "A",
-        "author_email": "a@example.com",
-        "python_version": "3.11",
-        "license": "MIT",
-        "transport": "stdio",
-        "secret_env_vars": "",
-        "feature_flags": "",
-        "max_results": 10,
-        "request_timeout": 5.0,
-        "docker": False,
-        "ci": "none",
+        key: value
+        for key, value in answers.items()
+        if not key.startswith("_") and key not in {"project_name", "description"}
     }
     path = tmp_path / "answers.yml"
     path.write_text(yaml.safe_dump(data))
