@@ -79,7 +79,7 @@ def error_boundary() -> Iterator[None]:
     except KeyboardInterrupt:
         print_error("interrupted; nothing was changed")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.Abort):
         raise
     except Exception as error:  # a bug: one line and a way to report it, not a traceback
         if _State.debug:

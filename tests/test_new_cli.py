@@ -267,3 +267,34 @@ def test_failure_half_way_leaves_nothing(workdir: Path, monkeypatch: pytest.Monk
     assert code == 130
     assert "interrupted" in err
     assert list(workdir.iterdir()) == []
+
+
+def test_exit_raised_inside_the_error_boundary_keeps_its_code() -> None:
+    import typer
+
+    from mcpforge.cli import error_boundary
+
+    for code in (0, 2):
+        try:
+            with error_boundary():
+                raise typer.Exit(code)
+        except typer.Exit as exit_:
+            assert exit_.exit_code == code
+
+
+def test_unexpected_error_is_one_line_with_a_debug_hint(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcpforge.create
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(mcpforge.create, "copy_template", broken)
+    code, _, err = run("new", "bug-server", "--defaults")
+    assert code == 1
+    assert err.splitlines() == [
+        "error: internal error: RuntimeError: disk on fire",
+        "hint: run again with --debug and report the traceback",
+    ]
+    assert list(workdir.iterdir()) == []
