@@ -17,7 +17,7 @@ from mcpforge.cli import app
 from .conftest import replace_in
 from .test_static import BREAKS
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -100,8 +100,10 @@ def test_list_prints_the_table_and_the_docs_are_up_to_date() -> None:
     assert output == checks_markdown()
     for check_id in registry():
         assert f"| {check_id} |" in output
-    assert DOCS.read_text(encoding="utf-8").split("<!-- checks -->\n")[1] == output, (
-        "docs/checks.md is stale: run `python docs/checks_md.py`"
+    readme = README.read_text(encoding="utf-8")
+    table = readme.split("<!-- checks:start -->\n", 1)[1].split("<!-- checks:end -->\n", 1)[0]
+    assert table == output, (
+        "README.md's table of checks is stale: run `python docs/readme_checks.py`"
     )
 
 
