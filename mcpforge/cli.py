@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from mcpforge import __version__
 from mcpforge.errors import (
@@ -79,7 +79,7 @@ def error_boundary() -> Iterator[None]:
     except KeyboardInterrupt:
         print_error("interrupted; nothing was changed")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.Abort):
+    except (typer.Exit, typer.Abort, TyperException):
         raise
     except Exception as error:  # a bug: one line and a way to report it, not a traceback
         if _State.debug:
