@@ -49,9 +49,6 @@ def progress(message: str, *, enabled: bool = True) -> Iterator[None]:
 
 def print_new_project(project: NewProject) -> None:
     """The summary after `mcpforge new`: what was generated, where, and what to do next."""
-    from rich.padding import Padding  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
     from mcpforge.guide import client_configs, next_steps  # noqa: PLC0415
 
     console = out()
@@ -64,13 +61,13 @@ def print_new_project(project: NewProject) -> None:
         ),
         soft_wrap=True,
     )
-    steps = Table.grid(padding=(0, 3))
-    steps.add_column(style="cyan", no_wrap=True)
-    steps.add_column(style="dim")
-    for what, command in next_steps(project.path, project.answers):
-        steps.add_row(command, what)
+    # Plain lines, never wrapped or cut: commands must survive copy and paste.
+    steps = next_steps(project.path, project.answers)
+    width = min(max(len(command) for _, command in steps), 40)
     console.print(Text("\nNext steps", style="bold"))
-    console.print(Padding(steps, (0, 0, 0, 2)))
+    for what, command in steps:
+        line = Text.assemble("  ", (command.ljust(width), "cyan"), ("  # " + what, "dim"))
+        console.print(line, soft_wrap=True)
     console.print(Text("\nConnect a client", style="bold"))
     for config in client_configs(project.path, project.answers):
         console.print(Text.assemble(("  " + config.client, "bold"), f" ({config.where}):"))

@@ -44,7 +44,12 @@ def next_steps(project: Path, answers: Mapping[str, Any]) -> list[tuple[str, str
         steps.append(("serve over stdio", f"uv run {script}"))
     if serves_http(answers):
         flag = "" if answers.get("transport") == "http" else " --http"
-        steps.append((f"serve over HTTP at {http_url(answers)}", f"uv run {script}{flag}"))
+        keys = ""
+        if answers.get("auth") == "apikey":
+            make_key = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            steps.append(("make an API key for clients", f"export MCP_API_KEY=$({make_key})"))
+            keys = "MCP_API_KEYS=$MCP_API_KEY "
+        steps.append((f"serve over HTTP at {http_url(answers)}", f"{keys}uv run {script}{flag}"))
     if answers.get("docker"):
         steps.append(("build the image", f"docker build -t {script} ."))
     if answers.get("compose"):
@@ -77,17 +82,26 @@ def client_configs(project: Path, answers: Mapping[str, Any]) -> list[ClientConf
         ]
     if serves_http(answers):
         url = http_url(answers)
+        # With API keys the client sends one as a bearer token; OAuth clients sign in by
+        # themselves from the protected-resource metadata, so they need the URL only.
+        api_key = answers.get("auth") == "apikey"
+        headers = {"headers": {"Authorization": "Bearer ${MCP_API_KEY}"}} if api_key else {}
+        header_flag = ' --header "Authorization: Bearer $MCP_API_KEY"' if api_key else ""
         configs += [
             ClientConfig(
-                "Claude Code (HTTP)", "shell", f"claude mcp add --transport http {name} {url}"
+                "Claude Code (HTTP)",
+                "shell",
+                f"claude mcp add --transport http {name} {url}{header_flag}",
             ),
             ClientConfig(
-                "Cursor (HTTP)", ".cursor/mcp.json", _json({"mcpServers": {name: {"url": url}}})
+                "Cursor (HTTP)",
+                ".cursor/mcp.json",
+                _json({"mcpServers": {name: {"url": url, **headers}}}),
             ),
             ClientConfig(
                 "VS Code (HTTP)",
                 ".vscode/mcp.json",
-                _json({"servers": {name: {"type": "http", "url": url}}}),
+                _json({"servers": {name: {"type": "http", "url": url, **headers}}}),
             ),
         ]
     return configs

@@ -49,6 +49,9 @@ def test_new_on_defaults_creates_a_committed_project(workdir: Path) -> None:
     assert "uv run pytest" in out
     assert "claude mcp add weather-server" in out
     assert '"url": "http://127.0.0.1:8000/mcp"' in out
+    # API keys are on by default: the server gets one, the clients send it.
+    assert "MCP_API_KEYS=$MCP_API_KEY uv run weather-server --http" in out
+    assert '--header "Authorization: Bearer $MCP_API_KEY"' in out
     # Only the project is left behind: no staging folder.
     assert [path.name for path in workdir.iterdir()] == ["weather-server"]
     log = __import__("subprocess").run(
