@@ -5,6 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+# The kustomize base and its overlays, under deploy/k8s.
+K8S_FILES = (
+    "base/kustomization.yaml",
+    "base/configmap.yaml",
+    "base/deployment.yaml",
+    "base/service.yaml",
+    "base/hpa.yaml",
+    "base/pdb.yaml",
+    "base/networkpolicy.yaml",
+    "base/ingress.yaml",
+    "overlays/dev/kustomization.yaml",
+    "overlays/dev/namespace.yaml",
+    "overlays/prod/kustomization.yaml",
+    "overlays/prod/namespace.yaml",
+)
+
 
 def expected_files(answers: Mapping[str, Any]) -> set[str]:
     package = answers["package_name"]
@@ -39,5 +55,22 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         ".github/workflows/template-update.yml": answers["ci"] == "github",
         ".gitlab-ci.yml": answers["ci"] == "gitlab",
     }
+    # Data and scale-out.
+    database = answers.get("database", "none") != "none"
+    cache = answers.get("cache", False)
+    kubernetes = docker and answers.get("kubernetes", False)
+    rules.update(
+        {
+            f"src/{package}/db.py": database,
+            "tests/test_notes.py": database,
+            f"src/{package}/cache.py": cache,
+            f"src/{package}/upstream.py": cache,
+            "tests/test_lookup.py": cache,
+            "tests/test_scale.py": http,
+            "deploy/nginx/nginx.conf": compose and answers.get("load_balancer", False),
+        }
+    )
+    for manifest in K8S_FILES:
+        rules[f"deploy/k8s/{manifest}"] = kubernetes
     files.update(name for name, wanted in rules.items() if wanted)
     return files
