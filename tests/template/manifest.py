@@ -70,6 +70,26 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
             "deploy/nginx/nginx.conf": compose and answers.get("load_balancer", False),
         }
     )
+    # Security and observability (HTTP only).
+    auth = http and answers.get("auth", "none") != "none"
+    rate_limit = http and answers.get("rate_limit", False)
+    metrics = http and answers.get("metrics", False)
+    rules.update(
+        {
+            f"src/{package}/middleware.py": http,
+            f"src/{package}/readiness.py": http,
+            "tests/test_security.py": http,
+            "tests/test_observability.py": http,
+            f"src/{package}/auth.py": auth,
+            "tests/test_auth.py": auth,
+            f"src/{package}/ratelimit.py": rate_limit,
+            "tests/test_ratelimit.py": rate_limit,
+            f"src/{package}/metrics.py": metrics,
+            "monitoring/alerts.yml": metrics,
+            "monitoring/alerts.test.yml": metrics,
+            f"src/{package}/telemetry.py": http and answers.get("opentelemetry", False),
+        }
+    )
     for manifest in K8S_FILES:
         rules[f"deploy/k8s/{manifest}"] = kubernetes
     files.update(name for name, wanted in rules.items() if wanted)
