@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -67,7 +68,7 @@ INITIALIZE = {
 def cold_start(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     """Seconds from spawn to the initialize reply."""
     start = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603  # our own interpreter and scripts
+    process = subprocess.Popen(  # our own interpreter and scripts
         argv,
         cwd=cwd,
         env=env,
@@ -114,11 +115,16 @@ def main() -> None:
         script = project / ".venv" / "bin" / "bench-server"
         run_dir = work / "run"  # no .env here
         run_dir.mkdir()
-        contenders = {
-            "bare MCPServer (stdio)": lambda _n: cold_start([str(python), str(bare)], run_dir, env),
-            f"generated {args.preset} server (stdio)": lambda _n: cold_start(
-                [str(script)], run_dir, env
-            ),
+
+        def bare_server(_round: int) -> float:
+            return cold_start([str(python), str(bare)], run_dir, env)
+
+        def generated_server(_round: int) -> float:
+            return cold_start([str(script)], run_dir, env)
+
+        contenders: dict[str, Callable[[int], float]] = {
+            "bare MCPServer (stdio)": bare_server,
+            f"generated {args.preset} server (stdio)": generated_server,
         }
         for contender in contenders.values():  # warm the file cache
             contender(0)

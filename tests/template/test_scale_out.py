@@ -83,7 +83,9 @@ def sql(project: Path, *statements: str) -> None:
     script = (
         "import asyncio, sys, asyncpg\n"
         "async def main():\n"
-        "    c = await asyncpg.connect(host='127.0.0.1', port=5432, user='postgres', database='test')\n"
+        "    c = await asyncpg.connect(\n"
+        "        host='127.0.0.1', port=5432, user='postgres', database='test'\n"
+        "    )\n"
         "    try:\n"
         "        for s in sys.argv[1:]:\n"
         "            await c.execute(s)\n"
@@ -133,8 +135,17 @@ def test_generated_data_tests_pass_against_postgresql_and_redis(
     synced: Path, postgres_role: str, redis_url: str
 ) -> None:
     output = run(
-        ["uv", "run", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/test_notes.py",
-         "tests/test_lookup.py"],
+        [
+            "uv",
+            "run",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_notes.py",
+            "tests/test_lookup.py",
+        ],
         cwd=synced,
         env={
             "TEST_DATABASE_URL": f"postgresql+asyncpg://{postgres_role}@127.0.0.1:5432/test",
@@ -164,7 +175,9 @@ class Server:
             "Accept": "application/json, text/event-stream",
         }
         try:
-            connection.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+            connection.request(
+                method, path, body=json.dumps(body) if body else None, headers=headers
+            )
             response = connection.getresponse()
             return response.status, json.loads(response.read() or b"{}")
         finally:
@@ -191,7 +204,7 @@ def serve(synced: Path, tmp_path: Path) -> Iterator[Any]:
             **env,
         }
         with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603  # the generated project's own entry point
+            process = subprocess.Popen(  # the generated project's own entry point
                 [str(synced / ".venv/bin/python"), "-m", f"{package(synced)}.server"],
                 cwd=tmp_path,
                 env=variables,
@@ -239,7 +252,9 @@ def test_readiness_reports_each_dependency_and_503_while_one_is_down(
     assert status == 200, answer
     assert answer["result"]["structuredContent"]["text"] == "hi"
 
-    database_down = serve(DATABASE_URL=f"postgresql+asyncpg://nobody@{closed}/test", REDIS_URL=redis_url)
+    database_down = serve(
+        DATABASE_URL=f"postgresql+asyncpg://nobody@{closed}/test", REDIS_URL=redis_url
+    )
     status, ready = database_down.request("GET", "/ready")
     assert status == 503, ready
     assert ready["checks"]["database"]["status"] == "down"
@@ -275,9 +290,20 @@ def test_nginx_conf_passes_nginx_t(scale: Path, tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
     (tmp_path / "nginx.conf").write_text(testable, encoding="utf-8")
     result = subprocess.run(
-        [nginx, "-t", "-p", f"{tmp_path}/", "-c", str(tmp_path / "nginx.conf"),
-         "-g", f"pid {tmp_path}/nginx.pid; error_log stderr;"],
-        capture_output=True, text=True, timeout=30, check=False,
+        [
+            nginx,
+            "-t",
+            "-p",
+            f"{tmp_path}/",
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-g",
+            f"pid {tmp_path}/nginx.pid; error_log stderr;",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
@@ -302,7 +328,10 @@ def test_kubernetes_manifests_validate_strictly(scale: Path, tmp_path: Path) -> 
         for overlay in ("dev", "prod"):
             rendered = subprocess.run(
                 [kubectl, "kustomize", str(scale / "deploy/k8s/overlays" / overlay)],
-                capture_output=True, text=True, timeout=60, check=True,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
             ).stdout
             (tmp_path / f"{overlay}.yaml").write_text(rendered, encoding="utf-8")
             targets.append(str(tmp_path / f"{overlay}.yaml"))
@@ -334,15 +363,19 @@ def test_the_deployment_is_locked_down_and_reads_a_secret_it_does_not_hold(scale
         "runAsNonRoot": True,
         "capabilities": {"drop": ["ALL"]},
     }
-    assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]  # noqa: S108
+    assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
     assert {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"]
     assert {"secretRef": {"name": f"{scale.name}-secrets"}} in container["envFrom"]
-    kinds = {
-        yaml.safe_load(path.read_text())["kind"] for path in manifests(scale)
-    }
+    kinds = {yaml.safe_load(path.read_text())["kind"] for path in manifests(scale)}
     assert kinds == {
-        "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler",
-        "PodDisruptionBudget", "NetworkPolicy", "Ingress", "Namespace",
+        "ConfigMap",
+        "Deployment",
+        "Service",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+        "Ingress",
+        "Namespace",
     }  # and no Secret: its values never live in the repository
     assert yaml.safe_load((base / "hpa.yaml").read_text())["apiVersion"] == "autoscaling/v2"
 
@@ -437,8 +470,16 @@ def test_optional_modules_stay_unimported_at_start_up(synced: Path) -> None:
 def test_scale_preset_settings_reach_env_example_and_readme(scale: Path) -> None:
     example = (scale / ".env.example").read_text()
     readme = (scale / "README.md").read_text()
-    for name in ("WORKERS", "SHUTDOWN_TIMEOUT", "DATABASE_URL", "DATABASE_POOL_SIZE",
-                 "DATABASE_POOL_PRE_PING", "REDIS_URL", "CACHE_TTL", "UPSTREAM_URL"):
+    for name in (
+        "WORKERS",
+        "SHUTDOWN_TIMEOUT",
+        "DATABASE_URL",
+        "DATABASE_POOL_SIZE",
+        "DATABASE_POOL_PRE_PING",
+        "REDIS_URL",
+        "CACHE_TTL",
+        "UPSTREAM_URL",
+    ):
         assert f"\n{name}=" in example, name
         assert f"| `{name}` |" in readme, name
     for heading in ("## Data", "## Compose", "## Kubernetes"):
