@@ -7,15 +7,14 @@ user would right after generation.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from mcpforge import new_project
 from tests.conftest import require_tool
+from tests.template.projects import run
 
 pytestmark = pytest.mark.slow
 
@@ -28,27 +27,6 @@ print(json.dumps({{
     "resource": sorted(str(r.uri) for r in asyncio.run(mcp.list_resources())),
 }}))
 """
-
-
-def project_env() -> dict[str, str]:
-    """The environment a user's shell has: not mcpforge's own virtualenv."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    return env
-
-
-def run(project: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        argv,
-        cwd=project,
-        env=project_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 @pytest.mark.parametrize("preset", ["production", "minimal", "scale"])

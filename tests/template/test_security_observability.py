@@ -9,7 +9,6 @@ cost on stdio, and rate limits shared by two server processes through a real Red
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import socket
 import subprocess
@@ -23,31 +22,10 @@ import pytest
 
 from mcpforge import new_project
 from tests.conftest import require_tool, skip_or_fail
+from tests.template.projects import project_env, run
 
 REDIS = ("127.0.0.1", 6379)
 OPTIONAL_MODULES = ("prometheus_client", "limits", "redis", "opentelemetry.sdk", "jwt")
-
-
-def project_env(**extra: str) -> dict[str, str]:
-    """A user's shell: not mcpforge's own virtualenv."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    env.update(extra)
-    return env
-
-
-def run(project: Path, *argv: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        argv,
-        cwd=project,
-        env=project_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 def test_alert_rules_pass_promtool_check_and_their_unit_tests(tmp_path: Path) -> None:

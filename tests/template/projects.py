@@ -1,0 +1,30 @@
+"""Running a generated project's own tools the way a user's shell would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    """A user's shell: not mcpforge's own virtualenv, and no interpreter downloads."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env.update(extra)
+    return env
+
+
+def run(project: Path, *argv: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run a command in the project; it must succeed."""
+    result = subprocess.run(
+        argv,
+        cwd=project,
+        env=project_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
