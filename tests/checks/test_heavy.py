@@ -15,6 +15,16 @@ from mcpforge.checks import build as build_checks
 from .conftest import Edit, failed_ids, replace_in, result_of
 
 SERVER = "src/demo_server/server.py"
+MIDDLEWARE = "src/demo_server/middleware.py"
+
+
+def both(*edits: Edit) -> Edit:
+    def edit(root: Path) -> None:
+        for one in edits:
+            one(root)
+
+    return edit
+
 
 BREAKS: dict[str, Edit] = {
     "MF301": lambda root: (root / "README.md").unlink(),  # hatchling needs the readme
@@ -33,8 +43,14 @@ BREAKS: dict[str, Edit] = {
         '    if get_settings().mcp_transport == "http":\n        raise ToolError("broken")\n'
         "    return text\n",
     ),
-    "MF504": replace_in(
-        SERVER, "enable_dns_rebinding_protection=True", "enable_dns_rebinding_protection=False"
+    # Both guards off: the SDK's DNS-rebinding protection and the server's own early check.
+    "MF504": both(
+        replace_in(
+            MIDDLEWARE,
+            "enable_dns_rebinding_protection=True",
+            "enable_dns_rebinding_protection=False",
+        ),
+        replace_in(MIDDLEWARE, "if not self.host_allowed(host):", "if False:"),
     ),
 }
 # Auth, /metrics and /ready are checked by the default-tier test once the template has
