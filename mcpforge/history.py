@@ -3,8 +3,16 @@
 Generated projects record the public repository URL (`_src_path`) and the version tag
 (`_commit`) of the template they came from. To update offline, mcpforge carries every
 released version of the template: the wheel holds a small git bundle (built by
-hatch_build.py with `write_bundle`); a development checkout builds the same history on
-the fly from its `v*` tags plus the working tree as the current version.
+hatch_build.py with `build_bundle`); a development checkout builds the same history on
+the fly (`build_history`), so both always agree.
+
+Releases come from the repository's own history, not from tags: each version older than
+the current one is released at the last commit (on the first-parent line of HEAD) at
+which mcpforge/__init__.py carried it, so a version-bump commit is all a release needs.
+The current version is the template files on disk. Tags are an optional cross-check:
+`release_problems` reports a `v*` tag whose template differs from the derived release,
+and a template changed since the current version was released without a new version
+and a CHANGELOG section (the test suite runs it; see docs/releasing.md).
 
 Each history commit holds only `copier.yml` and `template/`, so the bundle stays a few KB.
 This module uses nothing but the standard library, git and `packaging`, because the
@@ -14,6 +22,7 @@ wheel's build hook loads it by path, outside mcpforge's own environment.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -25,6 +34,9 @@ from packaging.version import InvalidVersion, Version
 PUBLIC_URL = "https://github.com/mcpforge/mcpforge.git"
 BUNDLE_NAME = "history.bundle"
 TEMPLATE_PATHS = ("copier.yml", "template")
+VERSION_FILE = "mcpforge/__init__.py"
+CHANGELOG = "CHANGELOG.md"
+_VERSION_LINE = re.compile(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", re.M)
 # Never part of a template version; copier would skip them when rendering anyway.
 _SKIPPED_NAMES = frozenset({"__pycache__", ".DS_Store", ".git"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
@@ -103,13 +115,80 @@ def read_file(repo: Path, tag: str, path: str) -> str:
     return _git("show", f"{tag}:{path}", cwd=repo)
 
 
+@dataclass(frozen=True)
+class Release:
+    """A released template version: the last commit carrying it, and the first."""
+
+    version: Version
+    commit: str  # the last commit at which VERSION_FILE carried `version`: its release
+    first: str  # the commit that brought `version` in (a bump, or the first commit)
+
+    @property
+    def tag(self) -> str:
+        return version_tag(str(self.version))
+
+
+def version_of(text: str) -> Version | None:
+    """The `__version__` a mcpforge/__init__.py text carries, or None."""
+    match = _VERSION_LINE.search(text)
+    if match is None:
+        return None
+    try:
+        return Version(match[1])
+    except InvalidVersion:
+        return None
+
+
+def derive_releases(checkout: Path) -> list[Release]:
+    """Every version mcpforge/__init__.py carried on HEAD's first-parent line, oldest first.
+
+    A version's release is the last commit carrying it; when a version came back later
+    (a reverted bump), its last stretch counts. Empty when the checkout has no git.
+    """
+    if _git_dir_of(checkout) is None:
+        return []
+    if _git("rev-parse", "--is-shallow-repository", cwd=checkout).strip() == "true":
+        raise HistoryError(
+            f"{checkout} is a shallow clone: its older template versions are missing "
+            "(fetch them with `git fetch --unshallow`, or `fetch-depth: 0` in CI)"
+        )
+    try:
+        commits = _git("rev-list", "--first-parent", "--reverse", "HEAD", cwd=checkout).split()
+    except HistoryError:
+        return []  # no commit yet
+    # One git process for every commit: the blob of VERSION_FILE at each.
+    checked = _git(
+        "cat-file", "--batch-check=%(objectname) %(objecttype)", cwd=checkout,
+        stdin="".join(f"{commit}:{VERSION_FILE}\n" for commit in commits),
+    ).splitlines()  # fmt: skip
+    versions: dict[str, Version | None] = {}
+    runs: dict[Version, Release] = {}
+    previous: Version | None = None
+    for commit, line in zip(commits, checked, strict=True):
+        blob, _, kind = line.partition(" ")
+        version = None
+        if kind == "blob":
+            if blob not in versions:
+                versions[blob] = version_of(_git("cat-file", "blob", blob, cwd=checkout))
+            version = versions[blob]
+        if version is None:
+            previous = None
+            continue
+        if version != previous:
+            runs[version] = Release(version, commit, commit)
+        else:
+            runs[version] = Release(version, commit, runs[version].first)
+        previous = version
+    return sorted(runs.values(), key=lambda release: release.version)
+
+
 def build_history(repo: Path, *, checkout: Path, current: str) -> list[str]:
     """Create the bare history repository `repo` from a template checkout.
 
-    Every `v*` tag of the checkout older than `current` becomes one commit holding only
-    copier.yml and template/ as they were at that tag; the checkout's files on disk
-    become the commit of `current` (replacing a tag of the same name), so what a
-    development checkout renders is what its history says that version is.
+    Every version older than `current` that the checkout's history released (see
+    `derive_releases`) becomes one commit holding only copier.yml and template/ as they
+    were at its release; the checkout's files on disk become the commit of `current`,
+    so what a development checkout renders is what its history says that version is.
     """
     _git("init", "-q", "--bare", str(repo))
     current_version = Version(current)
@@ -120,18 +199,101 @@ def build_history(repo: Path, *, checkout: Path, current: str) -> list[str]:
         # Borrow the checkout's objects instead of copying them.
         alternates = repo / "objects" / "info" / "alternates"
         alternates.write_text(f"{common / 'objects'}\n", encoding="utf-8")
-        for tag in _checkout_tags(checkout, below=current_version):
-            tree = _tree_at_tag(checkout, repo, tag)
+        for release in derive_releases(checkout):
+            if release.version >= current_version:
+                continue
+            tree = _template_tree(checkout, repo, release.commit)
             if tree is None:
                 continue
-            date = _git("log", "-1", "--format=%ct", f"{tag}^{{commit}}", cwd=checkout).strip()
-            parent = _commit(repo, tree, parent, tag, date)
-            made.append(tag)
+            date = _git("log", "-1", "--format=%ct", release.commit, cwd=checkout).strip()
+            parent = _commit(repo, tree, parent, release.tag, date)
+            made.append(release.tag)
     tree = _tree_of_files(repo, checkout)
     date = os.environ.get("SOURCE_DATE_EPOCH", _DEFAULT_EPOCH)
     _commit(repo, tree, parent, version_tag(current), date)
     made.append(version_tag(current))
     return made
+
+
+def release_problems(checkout: Path, *, current: str) -> list[str]:
+    """What is wrong with the releases of `checkout`, one sentence each (empty: all good).
+
+    - The template (copier.yml, template/) on disk differs from the one the current
+      version was released with (its bump commit) while the version is unchanged. The
+      very first version is exempt: before any bump its release is its latest commit,
+      as nothing published can disagree with it yet.
+    - The current version is not newer than every version released before it.
+    - The current version is a bump, but CHANGELOG.md has no `## [X.Y.Z]` section for it.
+    - A `v*` tag whose template differs from the release derived for its version, or that
+      names a version mcpforge/__init__.py never carried (tags are only a cross-check).
+    """
+    problems: list[str] = []
+    current_version = Version(current)
+    releases = derive_releases(checkout)
+    if not releases:
+        return problems
+    by_version = {release.version: release for release in releases}
+    older = [release for release in releases if release.version < current_version]
+    newer = [release for release in releases if release.version > current_version]
+    this = by_version.get(current_version)
+    bump = "bump __version__ in mcpforge/__init__.py and add its `## [X.Y.Z]` section to "
+    bump += "CHANGELOG.md in the same commit (docs/releasing.md)"
+    if newer:
+        problems.append(
+            f"version {current} is older than {newer[-1].version}, released at "
+            f"{newer[-1].commit[:12]}: versions must only go up; {bump}"
+        )
+    with tempfile.TemporaryDirectory(prefix="mcpforge-guard-") as work:
+        repo = Path(work) / "trees.git"
+        _git("init", "-q", "--bare", str(repo))
+        common = _git_dir_of(checkout)
+        assert common is not None  # noqa: S101 - releases came from its git history
+        (repo / "objects" / "info" / "alternates").write_text(
+            f"{common / 'objects'}\n", encoding="utf-8"
+        )
+        on_disk = _tree_of_files(repo, checkout)
+        if this is not None and older and _template_tree(checkout, repo, this.first) != on_disk:
+            problems.append(
+                f"copier.yml or template/ changed since {current} was released "
+                f"(commit {this.first[:12]}), but the version is still {current}: {bump}"
+            )
+        if older and not _has_changelog_section(checkout, current):
+            problems.append(
+                f"CHANGELOG.md has no `## [{current}]` section: move the Unreleased "
+                f"entries under `## [{current}] - YYYY-MM-DD` (docs/releasing.md)"
+            )
+        for tag in _git("tag", "--list", "v*", cwd=checkout).split():
+            version = tag_version(tag)
+            if version is None:
+                continue
+            tagged = _template_tree(checkout, repo, tag)
+            expected: str | None
+            if version == current_version:
+                expected = on_disk
+                where = "the files on disk"
+            elif version in by_version:
+                expected = _template_tree(checkout, repo, by_version[version].commit)
+                where = f"its release, commit {by_version[version].commit[:12]}"
+            else:
+                problems.append(
+                    f"tag {tag} names a version mcpforge/__init__.py never carried: "
+                    f"delete it (`git tag -d {tag}`) or ignore it, the history does not use it"
+                )
+                continue
+            if tagged != expected:
+                problems.append(
+                    f"tag {tag} disagrees with {where}: the template changed after "
+                    f"{version} was tagged; {bump}"
+                )
+    return problems
+
+
+def _has_changelog_section(checkout: Path, version: str) -> bool:
+    path = checkout / CHANGELOG
+    if not path.is_file():
+        return False
+    heading = re.compile(rf"^## \[{re.escape(version)}\]", re.M)
+    return heading.search(path.read_text(encoding="utf-8")) is not None
 
 
 def write_bundle(repo: Path, bundle: Path) -> None:
@@ -161,18 +323,9 @@ def _git_dir_of(checkout: Path) -> Path | None:
     return (checkout / common).resolve()
 
 
-def _checkout_tags(checkout: Path, *, below: Version) -> list[str]:
-    tags = [
-        (version, tag)
-        for tag in _git("tag", "--list", "v*", cwd=checkout).split()
-        if (version := tag_version(tag)) is not None and version < below
-    ]
-    return [tag for _, tag in sorted(tags)]
-
-
-def _tree_at_tag(checkout: Path, repo: Path, tag: str) -> str | None:
-    """A tree holding copier.yml and template/ as they are at `tag` (None if absent)."""
-    listing = _git("ls-tree", "-z", f"{tag}^{{tree}}", "--", *TEMPLATE_PATHS, cwd=checkout)
+def _template_tree(checkout: Path, repo: Path, ref: str) -> str | None:
+    """A tree of `repo` holding copier.yml and template/ as they are at `ref` (None if absent)."""
+    listing = _git("ls-tree", "-z", f"{ref}^{{tree}}", "--", *TEMPLATE_PATHS, cwd=checkout)
     entries = [entry for entry in listing.split("\0") if entry]
     if not any(entry.endswith("\tcopier.yml") for entry in entries):
         return None

@@ -1,14 +1,16 @@
 """Two versions of the template, built inside the tests, and a project generated with v1.
 
 The template repository starts as a copy of this repository's copier.yml and template/
-(tagged v1.0.0 with a few files and a question of the test's own), then v2.0.0 edits a
-file, adds one, removes two, renames a question (with a migration) and adds a question.
+(mcpforge/__init__.py at 1.0.0, tagged v1.0.0, with a few files and a question of the
+test's own), then v2.0.0 (a bump commit, tagged too) edits a file, adds one, removes two,
+renames a question (with a migration) and adds a question.
 No network: every update below runs with https:// and ssh git URLs made to fail.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -57,6 +59,18 @@ def git(*args: str, cwd: Path) -> str:
 def commit_all(repo: Path, message: str) -> None:
     git("add", "-A", cwd=repo)
     git("commit", "-q", "--no-verify", "-m", message, cwd=repo)
+
+
+def set_version(checkout: Path, version: str) -> None:
+    """Make mcpforge/__init__.py of `checkout` carry `version` (what a release bumps)."""
+    init = checkout / "mcpforge" / "__init__.py"
+    line = f'__version__ = "{version}"'
+    if init.is_file():
+        text = re.sub(r"^__version__ = .*$", line, init.read_text(), count=1, flags=re.M)
+        init.write_text(text)
+    else:
+        init.parent.mkdir(exist_ok=True)
+        init.write_text(f'"""mcpforge."""\n\n{line}\n')
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -113,6 +127,7 @@ def _build(root: Path) -> Templates:
     (template / "OLD.md").write_text("old and unchanged\n")
     (template / "DROPPED.md").write_text("dropped in v2\n")
     copier_yml.write_text(original_questions + QUESTION_V1)
+    set_version(repo, "1.0.0")
     git("init", "-q", "-b", "main", cwd=repo)
     commit_all(repo, "v1")
     git("tag", V1, cwd=repo)
@@ -131,6 +146,7 @@ def _build(root: Path) -> Templates:
     pyproject = template / "pyproject.toml.jinja"
     pyproject.write_text(pyproject.read_text() + "# template v2\n")
     copier_yml.write_text(original_questions + QUESTIONS_V2)
+    set_version(repo, "2.0.0")
     commit_all(repo, "v2")
     git("tag", V2, cwd=repo)
     return Templates(repo=repo, project=project)

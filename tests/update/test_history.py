@@ -13,16 +13,27 @@ from packaging.version import Version
 from mcpforge import update as core
 from mcpforge.history import (
     PUBLIC_URL,
+    HistoryError,
     TemplateHistory,
     build_bundle,
     build_history,
+    derive_releases,
     list_tags,
     read_file,
+    release_problems,
 )
 from mcpforge.migrations import migrated_answers
 from mcpforge.render import copy_template
 from tests.conftest import REPO_ROOT
-from tests.update.conftest import V1, V2, Templates, answers_of, commit_all, git
+from tests.update.conftest import (
+    V1,
+    V2,
+    Templates,
+    answers_of,
+    commit_all,
+    git,
+    set_version,
+)
 
 
 def test_the_network_is_really_cut(project: Path) -> None:
@@ -42,10 +53,11 @@ def test_update_from_a_bundle_file_offline(project: Path, templates: Templates, 
     assert answers_of(project)["_commit"] == V2
 
 
-def test_history_of_a_checkout_with_tags(templates: Templates, tmp_path: Path) -> None:
-    """Older versions come from the tags, the current one from the files on disk."""
+def test_history_of_a_checkout(templates: Templates, tmp_path: Path) -> None:
+    """Older versions come from the commits carrying them, the current one from the disk."""
     checkout = tmp_path / "checkout"
     shutil.copytree(templates.repo, checkout)
+    git("tag", "-d", V1, V2, cwd=checkout)  # tags are not needed
     (checkout / "template" / "CLASH.md").write_text("uncommitted work\n")
     (checkout / "template" / "__pycache__").mkdir()
     (checkout / "template" / "__pycache__" / "x.pyc").write_bytes(b"\0")
@@ -61,10 +73,57 @@ def test_history_of_a_checkout_with_tags(templates: Templates, tmp_path: Path) -
     assert not any("__pycache__" in name for name in files)
     assert git("ls-tree", "--name-only", V1, cwd=repo).split() == ["copier.yml", "template"]
 
-    # The current version replaces a tag of the same name.
+    # The current version is what is on disk, not its last commit.
     repo2 = tmp_path / "history2.git"
     assert build_history(repo2, checkout=checkout, current="2.0.0") == [V1, V2]
     assert read_file(repo2, V2, "template/CLASH.md") == "uncommitted work\n"
+
+
+def test_each_version_is_released_at_the_last_commit_carrying_it(tmp_path: Path) -> None:
+    """No tags: 1.0.0 is its last commit (after a template change), 1.1.0 its only one."""
+    checkout = tmp_path / "checkout"
+    (checkout / "template").mkdir(parents=True)
+    (checkout / "copier.yml").write_text("_subdirectory: template\n")
+    notes = checkout / "template" / "NOTES.md"
+    git("init", "-q", "-b", "main", cwd=checkout)
+    for version, text in (("1.0.0", "one\n"), ("1.0.0", "one, final\n"), ("1.1.0", "two\n")):
+        set_version(checkout, version)
+        notes.write_text(text)
+        commit_all(checkout, f"{version}: {text.strip()}")
+    (checkout / "README.md").write_text("not part of the template\n")
+    commit_all(checkout, "docs, still 1.1.0")
+    notes.write_text("work in progress\n")
+    set_version(checkout, "1.2.0")
+
+    releases = derive_releases(checkout)
+    assert [(str(r.version), r.commit) for r in releases] == [
+        ("1.0.0", git("rev-parse", "HEAD~2", cwd=checkout).strip()),
+        ("1.1.0", git("rev-parse", "HEAD", cwd=checkout).strip()),
+    ]
+    repo = tmp_path / "history.git"
+    assert build_history(repo, checkout=checkout, current="1.2.0") == ["v1.0.0", "v1.1.0", "v1.2.0"]
+    assert read_file(repo, "v1.0.0", "template/NOTES.md") == "one, final\n"
+    assert read_file(repo, "v1.1.0", "template/NOTES.md") == "two\n"
+    assert read_file(repo, "v1.2.0", "template/NOTES.md") == "work in progress\n"
+
+    # A tag is only a cross-check: one that disagrees is reported, never used.
+    git("tag", "v1.0.0", "HEAD~3", cwd=checkout)
+    git("tag", "v0.9.0", "HEAD~3", cwd=checkout)
+    assert build_history(tmp_path / "again.git", checkout=checkout, current="1.2.0") == [
+        "v1.0.0",
+        "v1.1.0",
+        "v1.2.0",
+    ]
+    problems = release_problems(checkout, current="1.2.0")
+    assert any(p.startswith("tag v1.0.0 disagrees with its release") for p in problems)
+    assert any(p.startswith("tag v0.9.0 names a version") for p in problems)
+
+
+def test_a_shallow_clone_is_refused(templates: Templates, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    git("clone", "-q", "--depth", "1", f"file://{templates.repo}", str(clone), cwd=tmp_path)
+    with pytest.raises(HistoryError, match=r"shallow clone.*fetch-depth: 0"):
+        build_history(tmp_path / "h.git", checkout=clone, current="2.0.0")
 
 
 def test_bundle_is_self_contained_and_reproducible(templates: Templates, tmp_path: Path) -> None:
