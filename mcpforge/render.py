@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from mcpforge.errors import Aborted, InvalidAnswerError, NoTerminalError, TemplateError
-from mcpforge.history import PUBLIC_URL, TEMPLATE_PATHS, version_tag
+from mcpforge.history import PUBLIC_URL, TEMPLATE_PATHS, tag_version, version_tag
 
 if TYPE_CHECKING:
     from filecmp import dircmp
 
 ANSWERS_FILE = ".copier-answers.yml"
+# Data (not a question, never recorded) naming the mcpforge version of a plain-folder render.
+MCPFORGE_VERSION_KEY = "mcpforge_version"
 # Spellings of the public repository a project may record; all are served from the history.
 SOURCE_URLS = (
     PUBLIC_URL,
@@ -77,11 +79,20 @@ def copy_template(
         from mcpforge import __version__  # noqa: PLC0415 - avoid an import cycle
 
         record = (PUBLIC_URL, version_tag(__version__))
+    recorded = tag_version(record[1]) if record is not None else None
+    if recorded is not None:
+        # A plain folder has no version tag for the template to read (`_commit`): the
+        # CI files pin `mcpforge[check]==` this version (template/_shared/mcpforge.jinja).
+        data = {**data, MCPFORGE_VERSION_KEY: str(recorded)}
     with _renderable(source or template_root()) as folder:
         worker = _run_copy(folder, destination, data, ask=ask)
     if record is not None:
         record_source(destination / worker.answers_relpath, url=record[0], tag=record[1])
-    return {key: value for key, value in worker.answers.combined.items() if not key.startswith("_")}
+    return {
+        key: value
+        for key, value in worker.answers.combined.items()
+        if not key.startswith("_") and key != MCPFORGE_VERSION_KEY
+    }
 
 
 def _run_copy(source: Path, destination: Path, data: Mapping[str, Any], *, ask: bool) -> Any:
