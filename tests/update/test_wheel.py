@@ -12,7 +12,7 @@ import pytest
 from mcpforge import __version__
 from mcpforge.history import PUBLIC_URL
 from tests.conftest import REPO_ROOT, require_tool
-from tests.update.conftest import answers_of, commit_all, git
+from tests.update.conftest import answers_of, commit_all, git, set_version
 
 OLD = "v0.0.1"
 CURRENT = f"v{__version__}"
@@ -27,17 +27,22 @@ def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None, code: i
 
 
 def source_tree(into: Path) -> Path:
-    """A copy of this repository whose history has an older template version, v0.0.1."""
+    """A copy of this repository whose history has an older template version, 0.0.1.
+
+    0.0.1 is released by a commit carrying it; its tag is only there for plain copier.
+    """
     ignore = shutil.ignore_patterns(
-        ".git", ".venv", "dist", "build", "*_cache", "__pycache__", "results"
+        ".git", ".venv", "dist", "build", "*_cache", "__pycache__", "results", "node_modules"
     )
     shutil.copytree(REPO_ROOT, into, ignore=ignore)
     marker = into / "template" / "FROM-0.0.1.md"
     marker.write_text("only in 0.0.1\n")
+    set_version(into, "0.0.1")
     git("init", "-q", "-b", "main", cwd=into)
     commit_all(into, "0.0.1")
     git("tag", OLD, cwd=into)
     marker.unlink()
+    set_version(into, __version__)
     commit_all(into, "current")
     return into
 
