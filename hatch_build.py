@@ -1,9 +1,11 @@
 """Wheel build hook: ship the template's release history as a git bundle.
 
 `mcpforge update` needs every released template version offline. This hook builds one
-commit per `v*` tag of the repository (copier.yml + template/ only) plus the current
-files as the current version, and puts the bundle next to the template in the wheel
-(mcpforge/_template/history.bundle). An sdist carries the bundle it was built with,
+commit per released version (copier.yml + template/ only, at the last commit whose
+mcpforge/__init__.py carried it: mcpforge/history.py, the same derivation a development
+checkout uses) plus the current files as the current version, and puts the bundle next
+to the template in the wheel (mcpforge/_template/history.bundle). A shallow clone is
+refused: its older versions are missing. An sdist carries the bundle it was built with,
 so a wheel built from the sdist (no .git) ships the same history.
 """
 
