@@ -122,8 +122,12 @@ def test_update_without_user_edits_is_clean(project: Path) -> None:
     assert result["conflicts"] == []
     assert sorted(result["changed"]) == sorted(
         [".copier-answers.yml", "ADDED.md", "CLASH.md", "DROPPED.md", "GUIDE.md", "NOTES.md",
-         "OLD.md", "pyproject.toml"]
+         "OLD.md", "pyproject.toml",
+         # The pinned `mcpforge[check]==` moves from 1.0.0 to 2.0.0 with the template.
+         ".github/workflows/ci.yml", ".github/workflows/template-update.yml", "README.md"]
     )  # fmt: skip
+    ci = (project / ".github" / "workflows" / "ci.yml").read_text()
+    assert "uvx --from 'mcpforge[check]==2.0.0' mcpforge check" in ci
     assert (project / "CLASH.md").read_text() == "first\nsecond, from the template\nthird\n"
     assert not (project / "DROPPED.md").exists()
     status = git("status", "--porcelain", cwd=project)
