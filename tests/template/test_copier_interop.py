@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mcpforge import new_project
+from mcpforge import __version__, new_project
 from tests.conftest import REPO_ROOT
 
 ANSWERS = {
@@ -39,6 +39,9 @@ def test_plain_copier_copy_renders_the_same_tree(tmp_path: Path, preset: str) ->
 
     theirs = tmp_path / "theirs" / "interop-server"
     data = [arg for key, value in answers.items() for arg in ("--data", f"{key}={value}")]
+    # This checkout has no version tag for the CI's `mcpforge[check]==` pin to come from:
+    # give plain copier the version, as mcpforge new does for its plain-folder render.
+    data += ["--data", f"mcpforge_version={__version__}"]
     subprocess.run(
         [copier, "copy", "--quiet", "--defaults", *data, str(REPO_ROOT), str(theirs)],
         check=True,

@@ -137,6 +137,6 @@ def test_release_0_2_0_without_a_tag_updates_a_0_1_0_project(tmp_path: Path) -> 
     assert "uvx --from 'mcpforge[check]==0.2.0' mcpforge check" in text
     assert "==0.1.0" not in text
     weekly = (project / ".github" / "workflows" / "template-update.yml").read_text()
-    assert "this project's template is mcpforge\n# 0.2.0's" in weekly
+    assert "ci.yml pins mcpforge[check]==0.2.0, the" in weekly
     assert "mcpforge[check]==0.2.0" in (project / "README.md").read_text()
     assert "up to date" in run(mcpforge, "update", "--check", project, cwd=work, env=offline)
