@@ -139,15 +139,18 @@ def version_of(text: str) -> Version | None:
         return None
 
 
-def derive_releases(checkout: Path) -> list[Release]:
+def derive_releases(checkout: Path, *, complete: bool = False) -> list[Release]:
     """Every version mcpforge/__init__.py carried on HEAD's first-parent line, oldest first.
 
     A version's release is the last commit carrying it; when a version came back later
     (a reverted bump), its last stretch counts. Empty when the checkout has no git.
+    With `complete` (building a wheel), a shallow clone is refused: its older versions
+    are missing; a development checkout makes do with the commits it has.
     """
     if _git_dir_of(checkout) is None:
         return []
-    if _git("rev-parse", "--is-shallow-repository", cwd=checkout).strip() == "true":
+    shallow = _git("rev-parse", "--is-shallow-repository", cwd=checkout).strip() == "true"
+    if complete and shallow:
         raise HistoryError(
             f"{checkout} is a shallow clone: its older template versions are missing "
             "(fetch them with `git fetch --unshallow`, or `fetch-depth: 0` in CI)"
@@ -182,7 +185,7 @@ def derive_releases(checkout: Path) -> list[Release]:
     return sorted(runs.values(), key=lambda release: release.version)
 
 
-def build_history(repo: Path, *, checkout: Path, current: str) -> list[str]:
+def build_history(repo: Path, *, checkout: Path, current: str, complete: bool = False) -> list[str]:
     """Create the bare history repository `repo` from a template checkout.
 
     Every version older than `current` that the checkout's history released (see
@@ -199,7 +202,7 @@ def build_history(repo: Path, *, checkout: Path, current: str) -> list[str]:
         # Borrow the checkout's objects instead of copying them.
         alternates = repo / "objects" / "info" / "alternates"
         alternates.write_text(f"{common / 'objects'}\n", encoding="utf-8")
-        for release in derive_releases(checkout):
+        for release in derive_releases(checkout, complete=complete):
             if release.version >= current_version:
                 continue
             tree = _template_tree(checkout, repo, release.commit)
@@ -303,10 +306,13 @@ def write_bundle(repo: Path, bundle: Path) -> None:
 
 
 def build_bundle(checkout: Path, bundle: Path, *, current: str) -> list[str]:
-    """Build the history of `checkout` and write it as `bundle`; return its tags."""
+    """Build the history of `checkout` and write it as `bundle`; return its tags.
+
+    For a wheel: a shallow clone is refused, as its older versions would be missing.
+    """
     with tempfile.TemporaryDirectory(prefix="mcpforge-history-") as work:
         repo = Path(work) / "history.git"
-        tags = build_history(repo, checkout=checkout, current=current)
+        tags = build_history(repo, checkout=checkout, current=current, complete=True)
         write_bundle(repo, bundle)
     return tags
 
