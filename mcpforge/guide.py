@@ -49,11 +49,42 @@ def next_steps(project: Path, answers: Mapping[str, Any]) -> list[tuple[str, str
             make_key = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
             steps.append(("make an API key for clients", f"export MCP_API_KEY=$({make_key})"))
             keys = "MCP_API_KEYS=$MCP_API_KEY "
+        elif answers.get("auth") == "oauth":
+            issuer = "export OAUTH_ISSUER_URL=https://auth.example.com"
+            steps.append(("name the authorization server that issues tokens", issuer))
         steps.append((f"serve over HTTP at {http_url(answers)}", f"{keys}uv run {script}{flag}"))
-    if answers.get("docker"):
-        steps.append(("build the image", f"docker build -t {script} ."))
+    if answers.get("docker") and serves_http(answers):
+        steps += _container_steps(answers)
+    return steps
+
+
+def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Build the image, run it and compose it with every variable the deployment needs."""
+    from mcpforge.render import deployment_variables  # noqa: PLC0415 - loads jinja2
+
+    script = str(answers["project_name"])
+    # Every required variable is in the shell by now: the API key made above as MCP_API_KEY
+    # (the clients' name for it), OAUTH_ISSUER_URL exported as it is.
+    _required, secrets = deployment_variables(answers)
+    given = {"MCP_API_KEYS": "$MCP_API_KEY"} if answers.get("auth") == "apikey" else {}
+    port = answers.get("http_port", 8000)
+    flags = "".join(
+        f" -e {name}={given[name]}" if name in given else f" -e {name}" for name in secrets
+    )
+    if answers.get("database", "none") != "none":
+        flags += f" -v {script}-data:/data"
+    steps = [
+        ("build the image", f"docker build -t {script} ."),
+        ("run the image", f"docker run --rm -p 127.0.0.1:{port}:{port}{flags} {script}"),
+    ]
     if answers.get("compose"):
-        steps.append(("run with compose", "docker compose up --build"))
+        if answers.get("database") == "postgres":
+            password = "python3 -c 'import secrets; print(secrets.token_hex(16))'"
+            steps.append(
+                ("set the database password", f'echo "POSTGRES_PASSWORD=$({password})" >> .env')
+            )
+        prefix = "".join(f"{name}={value} " for name, value in given.items())
+        steps.append(("run with compose", f"{prefix}docker compose up --build -d"))
     return steps
 
 

@@ -58,6 +58,32 @@ def copier_yml() -> Path:
     return template_root() / "copier.yml"
 
 
+_DEPLOYMENT_VARIABLES = (
+    "{% from 'template/_shared/settings.jinja' import required, deployed_secrets with context %}"
+    "{{ {'required': required, 'secrets': deployed_secrets} | tojson }}"
+)
+
+
+def deployment_variables(answers: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(required, secrets): what a deployment must set, and what it passes from its secrets.
+
+    Read from the template's settings list (template/_shared/settings.jinja), the one source
+    that also feeds the generated README, compose.yaml, Kubernetes manifests and .env.example.
+    """
+    import json  # noqa: PLC0415
+
+    import jinja2  # noqa: PLC0415 - only needed after a render
+
+    environment = jinja2.Environment(  # noqa: S701 - renders names, not HTML
+        loader=jinja2.FileSystemLoader(template_root()),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    context = {"feature_flags": "", "secret_env_vars": "", **answers}
+    found = json.loads(environment.from_string(_DEPLOYMENT_VARIABLES).render(context))
+    return list(found["required"]), list(found["secrets"])
+
+
 def copy_template(
     destination: Path,
     data: Mapping[str, Any],
