@@ -79,7 +79,7 @@ def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
     if answers.get("compose"):
         if answers.get("database") == "postgres":
-            password = "python3 -c 'import secrets; print(secrets.token_hex(16))'"
+            password = "python3 -c 'import secrets; print(secrets.token_hex(16))'"  # noqa: S105 - a command, not a password
             steps.append(
                 ("set the database password", f'echo "POSTGRES_PASSWORD=$({password})" >> .env')
             )

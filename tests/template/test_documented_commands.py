@@ -1,0 +1,369 @@
+"""Every way the generated README and `mcpforge new`'s next steps say to run the server works.
+
+The commands are read from the rendered README and from the next-steps list, never
+re-typed: each README command sits in its own ```sh block. The local ones run for real
+(bash, uv, the server) and the server must answer MCP through the SDK client; the container
+ones (docker run, compose, Kubernetes) are checked here for passing every variable a
+deployment must set, and run for real by the container tests.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mcpforge import new_project
+from mcpforge.guide import next_steps
+from mcpforge.render import deployment_variables
+from tests.template.projects import project_env, run
+
+# What each kind of auth makes a deployment set (the server refuses to start without it).
+REQUIRED = {"apikey": ["MCP_API_KEYS"], "oauth": ["OAUTH_ISSUER_URL"], "none": []}
+SETTINGS = {name for names in REQUIRED.values() for name in names}
+
+
+def readme_blocks(project: Path, section: str) -> list[str]:
+    """The ```sh blocks of one `## section` of the generated README, in order."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    body = readme.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)```", body, re.S)
+
+
+def block_with(blocks: list[str], needle: str) -> str:
+    found = [block for block in blocks if needle in block]
+    assert len(found) == 1, (needle, blocks)
+    return found[0]
+
+
+def block_ending(blocks: list[str], last_line: str) -> list[str]:
+    """The lines of the one block whose last line is `last_line`."""
+    found = [block.splitlines() for block in blocks if block.splitlines()[-1:] == [last_line]]
+    assert len(found) == 1, (last_line, blocks)
+    return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def answers_of(project: Path) -> dict[str, Any]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+
+
+# --- running the local commands for real ------------------------------------------------
+
+
+class Shell:
+    """A shell script running a server: its process group, port and log."""
+
+    def __init__(self, cwd: Path, tmp_path: Path) -> None:
+        self.cwd, self.tmp_path = cwd, tmp_path
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def serve(self, lines: list[str], **env: str) -> tuple[int, str, Path]:
+        """Run `lines` in bash, the last one a server; return its port, API key and log.
+
+        The lines run exactly as written. Two things are added: MCP_PORT in the environment
+        (a free port instead of the documented default, which another test may hold), and,
+        right before the last line, a printf that tells the test the key the lines made.
+        """
+        *setup, command = lines
+        port = free_port()
+        keyfile = self.tmp_path / f"key-{port}"
+        log = self.tmp_path / f"server-{port}.log"
+        script = "\n".join(
+            [
+                "set -e",
+                *setup,
+                f'printf "%s\\n%s" "${{MCP_API_KEYS-}}" "${{MCP_API_KEY-}}" > {keyfile}',
+                command,
+            ]
+        )
+        variables = project_env(MCP_PORT=str(port), **env)
+        for name in SETTINGS:  # the user's shell has none of them yet
+            variables.pop(name, None)
+        with log.open("wb") as output:
+            process = subprocess.Popen(  # noqa: S603 - bash running the documented lines
+                ["bash", "-c", script],
+                cwd=self.cwd,
+                env=variables,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # uv and the server in one group: stopped together
+            )
+        self.processes.append(process)
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, f"the server stopped:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no answer within 120 s:\n{log.read_text()}"
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        keys = [key for key in keyfile.read_text().splitlines() if key]
+        return port, (keys[0] if keys else ""), log
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Iterator[Any]:
+    shells: list[Shell] = []
+
+    def make(cwd: Path) -> Shell:
+        shells.append(Shell(cwd, tmp_path))
+        return shells[-1]
+
+    yield make
+    for started in shells:
+        started.stop()
+
+
+def mcp_round_trip(port: int, path: str, key: str) -> tuple[list[str], Any]:
+    """tools/list and an `add` call with the MCP SDK client, with the key as bearer token."""
+    import anyio  # noqa: PLC0415
+    import httpx2  # noqa: PLC0415 - the SDK's HTTP client
+    from mcp import Client  # noqa: PLC0415
+    from mcp.client.streamable_http import streamable_http_client  # noqa: PLC0415
+
+    async def session() -> tuple[list[str], Any]:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        with anyio.fail_after(60):
+            async with httpx2.AsyncClient(headers=headers) as http:
+                url = f"http://127.0.0.1:{port}{path}"
+                async with Client(streamable_http_client(url, http_client=http)) as client:
+                    tools = sorted(tool.name for tool in (await client.list_tools()).tools)
+                    result = await client.call_tool("add", {"a": 2, "b": 3})
+                    assert not result.is_error, result
+                    return tools, result.structured_content
+
+    return anyio.run(session)
+
+
+def unauthenticated_status(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module", params=["production", "scale"])
+def synced(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A preset serving HTTP with API keys, rendered and synced as a user would."""
+    folder = tmp_path_factory.mktemp(request.param)
+    project = new_project(folder / f"{request.param}-server", {"preset": request.param}).path
+    run(project, "uv", "sync", "-q")
+    return project
+
+
+@pytest.mark.slow
+def test_readme_run_it_commands_serve_mcp_as_written(synced: Path, shell: Any) -> None:
+    name = synced.name
+    blocks = readme_blocks(synced, "Run it")
+
+    help_block = block_with(blocks, "--help")
+    assert help_block == f"uv run {name} --help\n"
+    result = subprocess.run(
+        ["bash", "-c", help_block],
+        cwd=synced,
+        env=project_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+    # Over HTTP: make and export the key, then serve; without the key the server refuses.
+    http_block = block_ending(blocks, f"uv run {name} --http")
+    assert any(line.startswith("export MCP_API_KEYS=") for line in http_block)
+    port, key, log = shell(synced).serve(http_block)
+    assert len(key) >= 32, log.read_text()
+    tools, answer = mcp_round_trip(port, "/mcp", key)
+    assert {"add", "echo", "search_items"} <= set(tools)
+    assert answer == {"result": 5}
+    assert unauthenticated_status(port, "/mcp") == 401
+
+    # The health check block (its documented port swapped for the one in use).
+    health = block_with(blocks, "/health").replace(":8000/", f":{port}/")
+    if shutil.which("curl"):
+        output = subprocess.run(
+            ["bash", "-c", health], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
+    else:  # a machine without curl: the same GET
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", health.split(f":{port}", 1)[1].strip())
+        output = connection.getresponse().read().decode()
+    assert json.loads(output)["status"] == "ok"
+
+
+@pytest.mark.slow
+def test_readme_workers_command_serves_mcp_as_written(synced: Path, shell: Any) -> None:
+    name = synced.name
+    blocks = readme_blocks(synced, "Run it")
+    export = [
+        line
+        for line in block_ending(blocks, f"uv run {name} --http")
+        if line.startswith("export ")
+    ]
+    workers = block_with(blocks, "WORKERS=").splitlines()
+    assert workers == [f"WORKERS=4 uv run {name} --http"]
+    # The user's shell after the HTTP block: the key exported, then this block.
+    port, key, _log = shell(synced).serve([*export, *workers])
+    for _ in range(3):
+        _tools, answer = mcp_round_trip(port, "/mcp", key)
+        assert answer == {"result": 5}
+
+
+@pytest.mark.slow
+def test_readme_stdio_command_speaks_mcp(synced: Path) -> None:
+    import anyio  # noqa: PLC0415
+    from mcp import Client, StdioServerParameters  # noqa: PLC0415
+    from mcp.client.stdio import stdio_client  # noqa: PLC0415
+
+    stdio = block_ending(readme_blocks(synced, "Run it"), f"uv run {synced.name}")
+    assert len(stdio) == 1
+    command, *args = stdio[0].split()
+    parameters = StdioServerParameters(
+        command=command, args=args, env=project_env(), cwd=str(synced)
+    )
+
+    async def session() -> Any:
+        with anyio.fail_after(120), (synced.parent / "stdio.log").open("w") as errors:
+            async with Client(stdio_client(parameters, errlog=errors), mode="legacy") as client:
+                return (await client.call_tool("add", {"a": 2, "b": 3})).structured_content
+
+    assert anyio.run(session) == {"result": 5}
+
+
+@pytest.mark.slow
+def test_next_steps_serve_mcp_as_written(synced: Path, shell: Any) -> None:
+    name = synced.name
+    steps = next_steps(synced, answers_of(synced))
+    commands = [command for _what, command in steps]
+    # The README's local commands are the same: those run in the tests above. `uv run
+    # pytest` runs in test_generated_project.py; the container steps in the container tests.
+    assert "uv run pytest" in commands
+    assert f"uv run {name}" in commands
+    serve = next(command for command in commands if command.endswith(f"uv run {name} --http"))
+    lines = commands[: commands.index(serve) + 1]
+    lines = [line for line in lines if line not in {"uv run pytest", f"uv run {name}"}]
+    assert lines[0].startswith("cd ")
+    port, key, log = shell(synced.parent).serve(lines)
+    assert len(key) >= 32, log.read_text()
+    _tools, answer = mcp_round_trip(port, "/mcp", key)
+    assert answer == {"result": 5}
+
+
+# --- what the container ways pass (they run for real in the container tests) ------------
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "production": {"preset": "production"},
+    "scale": {"preset": "scale"},
+    "oauth-sqlite": {"auth": "oauth", "database": "sqlite", "secret_env_vars": "A_KEY,B_TOKEN"},
+    "no-auth": {"auth": "none", "secret_env_vars": ""},
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_every_way_to_deploy_passes_each_required_variable(tmp_path: Path, variant: str) -> None:
+    project = new_project(tmp_path / "deploy-server", VARIANTS[variant], git=False).path
+    answers = answers_of(project)
+    required = REQUIRED[answers["auth"]]
+    secrets = [name.strip() for name in answers["secret_env_vars"].split(",") if name.strip()]
+    assert deployment_variables(answers) == (required, required + secrets)
+
+    example = (project / ".env.example").read_text(encoding="utf-8")
+    for name in required + secrets:
+        assert f"\n{name}=" in example, name
+
+    # compose: a required variable missing from the shell and .env stops compose, naming it.
+    compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
+    environment = compose["services"]["deploy-server"]["environment"]
+    for name in required:
+        assert re.fullmatch(rf"\$\{{{name}:\?[^}}]*{name}[^}}]*\}}", environment[name]), name
+    for name in secrets:
+        assert environment[name] == f"${{{name}:-}}", name
+
+    # docker run, in the README, the Dockerfile's header and the next steps: `-e` for each.
+    docker_run = block_with(readme_blocks(project, "Docker"), "docker run").strip()
+    assert docker_run in (project / "Dockerfile").read_text(encoding="utf-8")
+    steps = dict(next_steps(project, answers))
+    for command in (docker_run, steps["run the image"]):
+        flags = re.findall(r" -e (\w+)", command)
+        assert flags == required + secrets, command
+    if answers.get("database", "none") != "none":
+        assert " -v deploy-server-data:/data " in docker_run
+
+    # The README's `.env` lines for compose write each required variable.
+    if required:
+        setup = block_with(readme_blocks(project, "Compose"), ">> .env")
+        for name in required:
+            assert f'echo "{name}=' in setup, name
+
+    if (project / "deploy/k8s").exists():
+        deployment = yaml.safe_load((project / "deploy/k8s/base/deployment.yaml").read_text())
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        from_secret = {
+            item["name"]: item["valueFrom"]["secretKeyRef"] for item in container.get("env", [])
+        }
+        extra = ["DATABASE_URL"] if answers["database"] == "postgres" else []
+        assert list(from_secret) == required + extra
+        for name, reference in from_secret.items():
+            assert reference == {"name": "deploy-server-secrets", "key": name}
+        kubernetes = block_with(readme_blocks(project, "Kubernetes"), "create secret")
+        for name in required + secrets + extra:
+            assert f"--from-literal={name}=" in kubernetes, name
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_the_image_keeps_its_data_in_a_volume_its_user_owns(tmp_path: Path, database: str) -> None:
+    answers = {"preset": "scale"} if database == "postgres" else {"database": "sqlite"}
+    project = new_project(tmp_path / "data-server", answers, git=False).path
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert "RUN mkdir /data && chown 10001:10001 /data\nVOLUME /data\n" in dockerfile
+    assert "DATABASE_URL=sqlite+aiosqlite:////data/data_server.db" in dockerfile
+    assert "USER 10001:10001" in dockerfile
+    compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
+    server = compose["services"]["data-server"]
+    if database == "sqlite":  # a named volume: the data outlives `compose down`
+        assert server["volumes"] == ["data:/data"]
+        assert "data" in compose["volumes"]
+        assert server["environment"]["DATABASE_URL"] == "sqlite+aiosqlite:////data/data_server.db"
+    else:  # PostgreSQL stays the scale default
+        assert server["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://")
+        assert "postgres-data" in compose["volumes"]
+    gitignore = (project / ".gitignore").read_text(encoding="utf-8")
+    assert "*.db\n" in gitignore
