@@ -105,7 +105,7 @@ def combine_answers(
     file_data: Mapping[str, Any] | None = None,
     flag_data: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Merge answers from every source; a key given by two sources is refused.
+    """Merge answers from every source; a key two sources give different values is refused.
 
     Refuses unknown question names and presets that copier.yml does not offer.
     """
@@ -124,12 +124,16 @@ def combine_answers(
                     f"unknown question {key!r} in {source}",
                     _suggest_question(key, questions),
                 )
+            coerced = coerce(questions[key], value)
             if key in combined:
+                if combined[key] == coerced:  # say, an answers file naming this project
+                    continue
                 raise InvalidAnswerError(
-                    f"{key} is given twice: by {given_by[key]} and by {source}",
+                    f"{key} is given twice: {combined[key]!r} by {given_by[key]}"
+                    f" and {coerced!r} by {source}",
                     "give each answer once",
                 )
-            combined[key] = coerce(questions[key], value)
+            combined[key] = coerced
             given_by[key] = source
     for key, value in combined.items():
         check_choice(questions[key], value)
@@ -146,7 +150,7 @@ def coerce(question: Question, value: Any) -> Any:
     Copier would cast too, but its errors do not name the question.
     """
     if not isinstance(value, str):
-        return value
+        return _check_type(question, value)
     text = value.strip()
     if question.type == "bool":
         if text.lower() in _TRUE:
@@ -161,10 +165,35 @@ def coerce(question: Question, value: Any) -> Any:
         try:
             return int(text) if question.type == "int" else float(text)
         except ValueError:
+            if question.type == "int" and _is_number(text):
+                raise InvalidAnswerError(
+                    f"{question.name} {value!r} is not a whole number", f"{question.help}"
+                ) from None
             kind = "a whole number" if question.type == "int" else "a number"
             raise InvalidAnswerError(
                 f"{question.name} {value!r} is not {kind}", f"{question.help}"
             ) from None
+    return value
+
+
+def _check_type(question: Question, value: Any) -> Any:
+    """Refuse a YAML value of the wrong type (null, a list, `true` for a port, 8000.5)."""
+    kind = {"bool": bool, "int": int, "float": (int, float), "str": (str, int, float)}
+    expected = kind.get(question.type)
+    wrong = (
+        value is None
+        or isinstance(value, (list, dict))
+        or (question.type != "bool" and isinstance(value, bool))
+        or (expected is not None and not isinstance(value, expected))
+    )
+    if wrong:
+        described = "null" if value is None else type(value).__name__
+        raise InvalidAnswerError(
+            f"{question.name} cannot be {described} ({value!r})",
+            f"give {question.name} a value of type {question.type}: {question.help}",
+        )
+    if question.type == "str" and not isinstance(value, str):
+        return str(value)
     return value
 
 
@@ -175,6 +204,14 @@ def check_choice(question: Question, value: Any) -> None:
             f"unknown {question.name} {value!r}",
             f"choose one of: {', '.join(question.choices)}",
         )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _suggest_question(key: str, questions: Mapping[str, Question]) -> str:

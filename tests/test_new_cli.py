@@ -179,7 +179,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         ["new", "ok-server", "--preset", "minimal", "--data", "preset=scale"],
-        "preset is given twice: by --preset and by --data",
+        "preset is given twice: 'minimal' by --preset and 'scale' by --data",
         "give each answer once",
         id="preset-twice",
     ),
