@@ -116,7 +116,28 @@ def client_configs(project: Path, answers: Mapping[str, Any]) -> list[ClientConf
         # With API keys the client sends one as a bearer token; OAuth clients sign in by
         # themselves from the protected-resource metadata, so they need the URL only.
         api_key = answers.get("auth") == "apikey"
-        headers = {"headers": {"Authorization": "Bearer ${MCP_API_KEY}"}} if api_key else {}
+        # Each client's documented syntax: Cursor reads `${env:NAME}` from its environment;
+        # VS Code asks for the key once (a password input) and keeps it in its secret store.
+        cursor_headers = (
+            {"headers": {"Authorization": "Bearer ${env:MCP_API_KEY}"}} if api_key else {}
+        )
+        vscode_headers = (
+            {"headers": {"Authorization": "Bearer ${input:mcp-api-key}"}} if api_key else {}
+        )
+        vscode_inputs = (
+            {
+                "inputs": [
+                    {
+                        "type": "promptString",
+                        "id": "mcp-api-key",
+                        "description": f"API key of {name} (one of its MCP_API_KEYS)",
+                        "password": True,
+                    }
+                ]
+            }
+            if api_key
+            else {}
+        )
         header_flag = ' --header "Authorization: Bearer $MCP_API_KEY"' if api_key else ""
         configs += [
             ClientConfig(
@@ -127,12 +148,17 @@ def client_configs(project: Path, answers: Mapping[str, Any]) -> list[ClientConf
             ClientConfig(
                 "Cursor (HTTP)",
                 ".cursor/mcp.json",
-                _json({"mcpServers": {name: {"url": url, **headers}}}),
+                _json({"mcpServers": {name: {"url": url, **cursor_headers}}}),
             ),
             ClientConfig(
                 "VS Code (HTTP)",
                 ".vscode/mcp.json",
-                _json({"servers": {name: {"type": "http", "url": url, **headers}}}),
+                _json(
+                    {
+                        **vscode_inputs,
+                        "servers": {name: {"type": "http", "url": url, **vscode_headers}},
+                    }
+                ),
             ),
         ]
     return configs

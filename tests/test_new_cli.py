@@ -301,3 +301,26 @@ def test_unexpected_error_is_one_line_with_a_debug_hint(
         "hint: run again with --debug and report the traceback",
     ]
     assert list(workdir.iterdir()) == []
+
+
+def test_http_client_configs_use_each_clients_env_syntax(tmp_path: Path) -> None:
+    """Cursor interpolates `${env:NAME}`; VS Code asks through an input (`${input:id}`);
+    neither expands a bare `${NAME}`."""
+    import json
+
+    from mcpforge.guide import client_configs
+
+    answers = {"project_name": "p", "transport": "http", "auth": "apikey"}
+    answers |= {"http_host": "127.0.0.1", "http_port": 8000, "http_path": "/mcp"}
+    configs = {
+        config.client: json.loads(config.text)
+        for config in client_configs(tmp_path, answers)
+        if config.text.startswith("{")
+    }
+    cursor = configs["Cursor (HTTP)"]["mcpServers"]["p"]
+    assert cursor["headers"] == {"Authorization": "Bearer ${env:MCP_API_KEY}"}
+    vscode = configs["VS Code (HTTP)"]
+    assert vscode["servers"]["p"]["headers"] == {"Authorization": "Bearer ${input:mcp-api-key}"}
+    assert vscode["inputs"][0]["id"] == "mcp-api-key"
+    assert vscode["inputs"][0]["password"] is True
+    assert "${MCP_API_KEY}" not in json.dumps(configs)
