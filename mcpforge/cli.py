@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +13,10 @@ from typer.exceptions import TyperException
 
 from mcpforge import __version__
 from mcpforge.errors import (
+    EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
     EXIT_USER_ERROR,
+    Aborted,
     InvalidAnswerError,
     McpforgeError,
     UserError,
@@ -22,7 +24,7 @@ from mcpforge.errors import (
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 user error (bad input, refused operation); "
-    "2 check failed or update available; 130 interrupted."
+    "2 check failed or update available; 130 interrupted; 141 stdout closed by the reader."
 )
 
 app = typer.Typer(
@@ -37,6 +39,8 @@ app = typer.Typer(
 
 class _State:
     debug = False
+    # What Ctrl-C means at this point of the command (commands update it as they go).
+    interrupted = "interrupted; nothing was changed"
 
 
 def _print_version(value: bool) -> None:
@@ -71,14 +75,22 @@ def error_boundary() -> Iterator[None]:
             raise
         print_error(error.message, error.hint)
         raise typer.Exit(error.exit_code) from None
+    except Aborted as error:  # Ctrl-C seen by copier: not a bug, no traceback to report
+        print_error(str(error) if _State.interrupted.endswith("changed") else _State.interrupted)
+        raise typer.Exit(error.exit_code) from None
     except McpforgeError as error:
         if _State.debug:
             raise
         print_error(str(error), "run again with --debug and report the traceback")
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:
-        print_error("interrupted; nothing was changed")
+        print_error(_State.interrupted)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        # The reader closed stdout (`| head -1`): stop writing, quietly, as a tool killed
+        # by SIGPIPE would; what was done before stays done.
+        _silence_stdout()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except (typer.Exit, typer.Abort, TyperException):
         raise
     except Exception as error:  # a bug: one line and a way to report it, not a traceback
@@ -167,7 +179,9 @@ def new(
 
         # No spinner while copier asks questions: it would draw over the prompts.
         with progress(f"Generating {Path(name).name}", enabled=not ask):
+            _State.interrupted = "interrupted; nothing was written"
             project = new_project(Path(name), given, ask=ask, confirm=confirm, git=git)
+        _State.interrupted = f"interrupted; {project.path} was created"
         print_new_project(project)
 
 
@@ -222,6 +236,8 @@ def update(
             # No spinner while copier may ask new questions: it would draw over them.
             with progress("Updating", enabled=defaults or not has_terminal()):
                 result = core.update_project(path, data=given, defaults=defaults, pretend=pretend)
+            if result.status in {"updated", "conflicts"}:
+                _State.interrupted = "interrupted; the update was written: see `git status`"
         if output_format == "json":
             import json  # noqa: PLC0415
 
@@ -312,12 +328,54 @@ def check(
     raise typer.Exit(code)  # outside the boundary: an exit code is not an error
 
 
-def main() -> None:
-    """Entry point of the console script."""
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing at exit cannot fail again."""
+    import os  # noqa: PLC0415
+
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: every path ends with a documented exit code.
+
+    Click exits 2 on a usage error (unknown option, missing argument, no command); 2
+    means "check failed / update available" here, so usage errors exit 1, printed as one
+    error line and a hint like every other user error.
+    """
+    from typer._click.exceptions import (  # noqa: PLC0415
+        ClickException,
+        NoArgsIsHelpError,
+        UsageError,
+    )
+
+    from mcpforge.console import print_error  # noqa: PLC0415
+
     try:
-        app()
-    except KeyboardInterrupt:  # pragma: no cover - Ctrl-C outside a command
-        sys.exit(EXIT_INTERRUPTED)
+        code = app(args=argv, prog_name="mcpforge", standalone_mode=False)
+    except NoArgsIsHelpError as error:  # bare `mcpforge`: the help, and a usage error
+        typer.echo(error.ctx.get_help() if error.ctx else "", err=True)
+        code = EXIT_USER_ERROR
+    except UsageError as error:
+        command = error.ctx.command_path if error.ctx else "mcpforge"
+        print_error(error.format_message(), f"see `{command} --help`")
+        code = EXIT_USER_ERROR
+    except ClickException as error:
+        print_error(error.format_message())
+        code = EXIT_USER_ERROR
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C outside a command
+        print_error(_State.interrupted)
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        code = EXIT_BROKEN_PIPE
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["EXIT_USER_ERROR", "app", "main"]

@@ -6,6 +6,7 @@ how mcpforge prints, so the core never imports rich.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -18,16 +19,28 @@ if TYPE_CHECKING:
     from mcpforge.create import NewProject
 
 
+class _Console(Console):
+    """Rich's console, except that a closed pipe is an error the CLI handles.
+
+    Rich exits with status 1 and no message when the reader of stdout goes away
+    (`mcpforge new ... | head -1`); the CLI's error boundary decides instead.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader closed the output")
+
+
 @cache
 def out() -> Console:
     """The console for results (summaries, reports)."""
-    return Console(highlight=False)
+    return _Console(highlight=False)
 
 
 @cache
 def err() -> Console:
     """The console for errors, warnings and progress: keeps stdout clean for pipes."""
-    return Console(stderr=True, highlight=False)
+    return _Console(stderr=True, highlight=False)
 
 
 def print_error(message: str, hint: str = "") -> None:

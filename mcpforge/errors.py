@@ -11,6 +11,7 @@ EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_CHECK_FAILED = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader closed stdout, as shells report it
 
 
 class McpforgeError(Exception):

@@ -40,3 +40,84 @@ def test_gitignore_covers_the_sqlite_database(tmp_path: Path) -> None:
         ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True
     )
     assert status.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["update", "--check", "--bogus"], "error: No such option: --bogus"),
+        (["new"], "error: Missing argument 'name'."),
+        (["new", "x", "--defaults", "--nope"], "error: No such option: --nope"),
+        (["check", "--format"], "error: Option '--format' requires an argument."),
+        (["frobnicate"], "error: No such command 'frobnicate'."),
+    ],
+)
+def test_usage_errors_exit_1_with_one_line_and_a_hint(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    """2 means "check failed / update available": a usage error must never look like it."""
+    result = mcpforge(*argv, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == message
+    assert lines[1].startswith("hint: see `mcpforge")
+    assert len(lines) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bare_mcpforge_prints_the_help_and_exits_1(tmp_path: Path) -> None:
+    result = mcpforge(cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Usage: mcpforge" in result.stderr
+    assert "Exit codes: 0 success; 1 user error" in result.stderr
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
+    """`mcpforge new ... | head -1`: the reader went away; no error, no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    result = subprocess.run(
+        [sys.executable, "-m", "mcpforge", "new", "piped", "--defaults", "--no-git"],
+        cwd=tmp_path,
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    os.close(write_end)
+    assert result.returncode == 141
+    assert result.stderr == ""
+    assert (tmp_path / "piped" / "pyproject.toml").is_file()  # the project is complete
+
+
+def test_ctrl_c_inside_copier_is_not_reported_as_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcpforge import render
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("copier.run_copy", interrupted)
+    monkeypatch.chdir(tmp_path)
+    assert render.copy_template  # copier is imported lazily inside
+    result = CliRunner().invoke(app, ["new", "stopped", "--defaults"])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "error: interrupted; nothing was written"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_after_new_wrote_the_project_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mcpforge.console.print_new_project", interrupted)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["new", "done", "--defaults", "--no-git"])
+    assert result.exit_code == 130
+    assert "nothing was" not in result.stderr
+    assert f"interrupted; {tmp_path / 'done'} was created" in result.stderr
+    assert (tmp_path / "done" / "pyproject.toml").is_file()
