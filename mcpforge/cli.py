@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -153,13 +154,15 @@ def new(
         from mcpforge.render import copier_yml  # noqa: PLC0415
 
         questions = answers_module.load_questions(copier_yml())
+        # `new .` and `new ''` name the project after the current folder.
+        folder_name = Path(os.path.abspath(name)).name  # noqa: PTH100 - normalizes `.`, `..`
         if preset is not None and len(preset) > 1:
             raise InvalidAnswerError(
                 f"--preset is given {len(preset)} times ({', '.join(preset)})", "give one preset"
             )
         given = answers_module.combine_answers(
             questions,
-            project_name=Path(name).name,
+            project_name=folder_name,
             preset=preset[0] if preset else None,
             file_data=answers_module.read_data_file(data_file) if data_file else None,
             flag_data=answers_module.parse_data_pairs(data or []),
@@ -178,7 +181,7 @@ def new(
         from mcpforge.create import new_project  # noqa: PLC0415
 
         # No spinner while copier asks questions: it would draw over the prompts.
-        with progress(f"Generating {Path(name).name}", enabled=not ask):
+        with progress(f"Generating {folder_name}", enabled=not ask):
             _State.interrupted = "interrupted; nothing was written"
             project = new_project(Path(name), given, ask=ask, confirm=confirm, git=git)
         _State.interrupted = f"interrupted; {project.path} was created"

@@ -43,13 +43,17 @@ def new_project(
     `git`, the project becomes a git repository with one commit, ready for
     `mcpforge update`.
     """
-    target = Path(destination).absolute()
+    target = Path(os.path.abspath(destination))  # noqa: PTH100 - normalizes `.` and `..`
     check_destination(target)
     data = dict(answers or {})
     data.setdefault("project_name", target.name)
 
-    anchor = _nearest_existing(target.parent)
+    # An existing empty folder (say `mcpforge new .`) is filled in place, so a shell
+    # inside it stays there: staging happens inside it and the entries move up.
+    in_place = target.is_dir()
+    anchor = target if in_place else _nearest_existing(target.parent)
     staging = Path(tempfile.mkdtemp(prefix=".mcpforge-new-", dir=anchor))
+    moved: list[Path] = []
     try:
         rendered = staging / target.name
         used = copy_template(rendered, data, ask=ask)
@@ -60,10 +64,20 @@ def new_project(
             )
         made_repo = git and _init_repository(rendered, used)
         files = _list_files(rendered)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            target.rmdir()  # check_destination made sure it is an empty folder
-        rendered.rename(target)
+        if in_place:
+            for entry in sorted(rendered.iterdir()):
+                entry.rename(target / entry.name)
+                moved.append(target / entry.name)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            rendered.rename(target)
+    except BaseException:
+        for path in moved:  # exit 1 means nothing was written: take back what moved
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewProject(path=target, answers=used, files=files, git=made_repo)

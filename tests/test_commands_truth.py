@@ -121,3 +121,40 @@ def test_ctrl_c_after_new_wrote_the_project_says_so(
     assert "nothing was" not in result.stderr
     assert f"interrupted; {tmp_path / 'done'} was created" in result.stderr
     assert (tmp_path / "done" / "pyproject.toml").is_file()
+
+
+@pytest.mark.parametrize("argument", [".", ""])
+def test_new_in_the_current_empty_folder_fills_it_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argument: str
+) -> None:
+    """The user's shell stays in the folder: same inode, never removed and recreated."""
+    folder = tmp_path / "here-server"
+    folder.mkdir()
+    inode = folder.stat().st_ino
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(app, ["new", argument, "--defaults"])
+    assert result.exit_code == 0, result.stderr
+    assert folder.stat().st_ino == inode
+    assert Path.cwd() == folder
+    assert (folder / "src" / "here_server" / "server.py").is_file()
+    assert (folder / ".git").is_dir()
+    assert "Created here-server" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here-server"]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".mcpforge-new-")]
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=folder, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+
+
+def test_new_in_place_that_fails_leaves_the_folder_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "here-server"
+    folder.mkdir()
+    inode = folder.stat().st_ino
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(app, ["new", ".", "--defaults", "--data", "max_results=0"])
+    assert result.exit_code == 1
+    assert folder.stat().st_ino == inode
+    assert list(folder.iterdir()) == []
