@@ -178,7 +178,12 @@ def coerce(question: Question, value: Any) -> Any:
 
 def _check_type(question: Question, value: Any) -> Any:
     """Refuse a YAML value of the wrong type (null, a list, `true` for a port, 8000.5)."""
-    kind = {"bool": bool, "int": int, "float": (int, float), "str": (str, int, float)}
+    kind: dict[str, tuple[type, ...]] = {
+        "bool": (bool,),
+        "int": (int,),
+        "float": (int, float),
+        "str": (str, int, float),
+    }
     expected = kind.get(question.type)
     wrong = (
         value is None

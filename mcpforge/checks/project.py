@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -100,4 +101,27 @@ def template_version(context: Context) -> Outcome:
         return failed(f"_commit {commit!r} is not a template version", file=ANSWERS_FILE)
     if version.release is None:
         return passed(f"generated from template commit {version} (a development build)")
+    known = known_versions()
+    if str(commit) != str(commit).strip() or (known and str(commit) not in known):
+        return failed(
+            f"_commit {commit} is a template version this mcpforge does not know"
+            f" (it knows {', '.join(known)})",
+            file=ANSWERS_FILE,
+        )
     return passed(f"template {version}")
+
+
+@cache
+def known_versions() -> tuple[str, ...]:
+    """The template versions (tags) of the installed mcpforge; empty if unreadable."""
+    import tempfile  # noqa: PLC0415
+
+    from mcpforge.history import HistoryError, list_tags  # noqa: PLC0415
+    from mcpforge.update import installed_history  # noqa: PLC0415
+
+    history = installed_history()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mcpforge-versions-") as work:
+            return tuple(list_tags(history.materialize(Path(work) / "history.git")))
+    except (HistoryError, OSError):
+        return ()

@@ -8,6 +8,7 @@ import pytest
 
 from mcpforge.checks import Report, Status, check_project, registry, tools
 from mcpforge.checks import static as static_checks
+from tests.conftest import skip_or_fail
 
 from .conftest import Edit, failed_ids, replace_in, result_of
 
@@ -77,15 +78,49 @@ def fast_report(pristine_report: Report) -> Report:
 
 
 @pytest.mark.parametrize("check_id", sorted(BREAKS))
-def test_passes_on_a_fresh_project(pristine_report: Report, check_id: str) -> None:
-    status, message, _ = result_of(pristine_report, check_id)
+def expect_passed(report: Report, check_id: str) -> None:
+    """The check passed; a check skipped for a missing tool (nginx, docker, ...) skips the
+    test, or fails it where CI sets MCPFORGE_REQUIRE_ALL=1."""
+    status, message, _ = result_of(report, check_id)
+    if status is Status.SKIPPED and "is not installed" in message:
+        skip_or_fail(f"{check_id}: {message}")
     assert status is Status.PASSED, message
+
+
+def test_passes_on_a_fresh_project(pristine_report: Report, check_id: str) -> None:
+    expect_passed(pristine_report, check_id)
+
+
+def test_a_missing_tool_skips_the_passing_case(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where nginx is missing, MF213's passing case is skipped (a failure in CI only)."""
+    monkeypatch.setattr(static_checks, "binary", lambda name: None)
+    report = check_project(project, only=["MF213"])
+    monkeypatch.delenv("MCPFORGE_REQUIRE_ALL", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="nginx"):
+        expect_passed(report, "MF213")
+    monkeypatch.setenv("MCPFORGE_REQUIRE_ALL", "1")
+    with pytest.raises(pytest.fail.Exception, match="MCPFORGE_REQUIRE_ALL=1"):
+        expect_passed(report, "MF213")
+
+
+def test_mf102_fails_for_a_version_this_mcpforge_does_not_know(project: Path) -> None:
+    replace_in(".copier-answers.yml", r"^_commit:.*$", "_commit: v9.9.9", regex=True)(project)
+    report = check_project(project, only=["MF102"])
+    status, message, _ = result_of(report, "MF102")
+    assert status is Status.FAILED, message
+    assert "v9.9.9" in message
+    assert "does not know" in message
 
 
 @pytest.mark.parametrize("check_id", sorted(BREAKS))
 def test_catches_its_break(project: Path, check_id: str) -> None:
     BREAKS[check_id](project)
     report = check_project(project, only=FAST)
+    status, message, _ = result_of(report, check_id)
+    if status is Status.SKIPPED and "is not installed" in message:
+        skip_or_fail(f"{check_id}: {message}")
     assert failed_ids(report) == {check_id}, [
         (r.check.id, r.message) for r in report.results if r.status is Status.FAILED
     ]
