@@ -212,6 +212,7 @@ def update_template(
     data: Mapping[str, Any],
     defaults: bool,
     work: Path,
+    old_files: set[str] | None = None,
 ) -> list[str]:
     """Run `copier update` of `project` to template version `tag`, offline.
 
@@ -220,6 +221,8 @@ def update_template(
     through the environment), and copier's mirror cache is a private folder under
     `work`. Conflicts are left inline, marked unmerged in git. Returns the files copier
     removed from the template but the user had edited: those are kept, not deleted.
+    `old_files` receives the paths (relative to the repository top) of the old version's
+    render, which copier compared the project with.
     """
     from copier import run_update  # noqa: PLC0415 - copier is slow to import
     from copier.errors import (  # noqa: PLC0415
@@ -232,7 +235,7 @@ def update_template(
     try:
         with (
             _offline_git(history, SOURCE_URLS, cache=work / "copier-cache"),
-            _keep_edited_files(kept),
+            _keep_edited_files(kept, old_files),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore")
@@ -295,7 +298,7 @@ def _offline_git(history: Path, urls: Iterable[str], *, cache: Path) -> Iterator
 
 
 @contextmanager
-def _keep_edited_files(kept: list[str]) -> Iterator[None]:
+def _keep_edited_files(kept: list[str], old_files: set[str] | None = None) -> Iterator[None]:
     """Keep files the new template drops when the user edited them.
 
     Copier deletes every file the old template version had and the new one has not,
@@ -309,6 +312,8 @@ def _keep_edited_files(kept: list[str]) -> Iterator[None]:
         return
 
     def remove_unedited(prefix: Path, cmp: dircmp[str], rm_common: bool = False) -> None:
+        if old_files is not None:  # cmp.left is copier's render of the old version
+            old_files.update(_first_commit_files(Path(cmp.left)))
         _remove_unedited(prefix, cmp, rm_common=rm_common, kept=kept, top=prefix)
 
     copier_main._remove_old_files = remove_unedited
@@ -316,6 +321,20 @@ def _keep_edited_files(kept: list[str]) -> Iterator[None]:
         yield
     finally:
         copier_main._remove_old_files = original
+
+
+def _first_commit_files(repo: Path) -> list[str]:
+    """The files of the first commit of copier's old render (its later commit adds empty
+    stand-ins for files the project and the new template both add)."""
+    import subprocess  # noqa: PLC0415
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout
+
+    root = git("rev-list", "--max-parents=0", "HEAD").split()[0]
+    return git("ls-tree", "-r", "--name-only", "-z", root).split("\0")[:-1]
 
 
 def _remove_unedited(

@@ -37,7 +37,11 @@ ADOPT_HINT = (
     "to adopt a project, render a twin with its answers (`mcpforge new /tmp/twin "
     "--data-file answers.yml`), copy /tmp/twin/.copier-answers.yml into it and commit"
 )
-CONFLICT_HINT = "resolve the <<<<<<< / >>>>>>> blocks in these files, `git add` them, then commit"
+CONFLICT_HINT = (
+    "resolve the <<<<<<< / >>>>>>> blocks in these files (files kept as yours have none:"
+    " take what you want of the template's), `git add` them, then commit"
+)
+ANSWERS_FILE_NAME = ".copier-answers.yml"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class UpdateResult:
     kept: tuple[str, ...] = ()  # edited by the user, dropped by the template: kept
     untouched: tuple[str, ...] = ()  # the user's own (ignored) files the template now has
     diff: str = ""
+    clashes: tuple[str, ...] = ()  # the user's committed files the template now adds: kept
 
     @property
     def exit_code(self) -> int:
@@ -64,7 +69,7 @@ class UpdateResult:
         data["project"] = str(self.project)
         data["update_available"] = self.status in {"update-available", "would-update"}
         data["exit_code"] = self.exit_code
-        for name in ("changed", "conflicts", "kept", "untouched"):
+        for name in ("changed", "conflicts", "kept", "untouched", "clashes"):
             data[name] = list(data[name])
         return data
 
@@ -138,13 +143,31 @@ def update_project(
         copy_top = workspace.clone_for_update(top, work / "project")
         from mcpforge.render import update_template  # noqa: PLC0415 - imports copier
 
+        old_files: set[str] = set()
         kept = update_template(
             copy_top / subdir, history=repo, tag=target, data=overrides, defaults=defaults,
-            work=work,
+            work=work, old_files=old_files,
         )  # fmt: skip
         found = workspace.changes(copy_top, subdir)
+        # A committed file of the user's that the new template adds too (the old one did
+        # not have it) is theirs: copier replaces it when it cannot merge (a binary file);
+        # keep it and report the clash as a conflict.
+        theirs = workspace.keep_committed(
+            copy_top,
+            [
+                change
+                for change in found
+                if not change.conflicted
+                and change.status not in {"??", "!!"}
+                and change.path not in old_files  # both relative to the repository top
+                and _below(change.path, subdir) != ANSWERS_FILE_NAME
+            ],
+        )
+        found = [change for change in found if change.path not in theirs]
         changed = tuple(_below(change.path, subdir) for change in found)
         conflicts = tuple(_below(change.path, subdir) for change in found if change.conflicted)
+        clashes = tuple(_below(path, subdir) for path in theirs)
+        conflicts += clashes
         if pretend:
             patch = workspace.diff(copy_top, subdir)
             return UpdateResult(
@@ -154,8 +177,9 @@ def update_project(
         left_alone = workspace.apply_changes(copy_top, top, project, found)
     status: Status = "conflicts" if conflicts else "updated"
     return UpdateResult(
-        project, status, recorded, target, changed, conflicts, tuple(kept), tuple(left_alone)
-    )
+        project, status, recorded, target, changed, conflicts, tuple(kept), tuple(left_alone),
+        clashes=clashes,
+    )  # fmt: skip
 
 
 def read_answers(project: Path) -> dict[str, Any]:
@@ -295,6 +319,10 @@ def report_lines(result: UpdateResult) -> list[str]:
         lines.append(f"{len(result.changed)} files changed; review with `git diff`")
     lines += [f"kept your edited {path} (the template dropped it)" for path in result.kept]
     lines += [f"left your own {path} alone (the template now has one)" for path in result.untouched]
+    lines += [
+        f"kept your own {path}: the template now adds a different one (not merged)"
+        for path in result.clashes
+    ]
     if result.conflicts:
         lines.append(f"{len(result.conflicts)} files with conflicts:")
         lines += [f"  {path}" for path in result.conflicts]

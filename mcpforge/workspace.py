@@ -131,6 +131,14 @@ def _deferred_interrupt() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def keep_committed(copy_top: Path, changes: Sequence[Change]) -> list[str]:
+    """Restore, in the copy, each path's committed content; return the paths restored."""
+    paths = [change.path for change in changes]
+    if paths:
+        git("checkout", "-q", "HEAD", "--", *paths, cwd=copy_top)
+    return paths
+
+
 def apply_changes(copy_top: Path, top: Path, project: Path, found: Sequence[Change]) -> list[str]:
     """Write the copy's changes into the real repository; return the paths left alone.
 

@@ -216,3 +216,27 @@ def test_update_of_a_project_in_a_subfolder_of_a_repository(project: Path, tmp_p
     assert (mono / "demo-server" / "ADDED.md").is_file()
     assert not (mono / "ADDED.md").exists()
     assert answers_of(mono / "demo-server")["_commit"] == V2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR mine", b"my own notes\nnot the template's\n"],
+    ids=["binary", "text"],
+)
+def test_a_committed_file_the_template_now_adds_is_kept_and_reported(
+    project: Path, content: bytes
+) -> None:
+    """v2 adds ADDED.md; the user already committed one: never overwritten, a conflict."""
+    (project / "ADDED.md").write_bytes(content)
+    commit_all(project, "my own ADDED.md")
+    code, out, err = run(str(project), "--defaults", "--format", "json")
+    assert code == 2, err
+    result = json.loads(out)
+    assert "ADDED.md" in result["conflicts"]
+    kept = (project / "ADDED.md").read_bytes()
+    if b"\x00" in content:
+        assert kept == content  # a binary file cannot be merged: theirs, untouched
+        assert result["clashes"] == ["ADDED.md"]
+    else:
+        assert content.decode() in kept.decode()  # text: an inline conflict with theirs in it
+        assert b"<<<<<<<" in kept
