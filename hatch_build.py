@@ -12,6 +12,7 @@ so a wheel built from the sdist (no .git) ships the same history.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -43,7 +44,14 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             bundle = prebuilt  # building from an sdist: its history is the one to ship
         else:
             work = Path(tempfile.mkdtemp(prefix="mcpforge-build-"))
+            self._work = work  # removed in finalize, once the bundle is in the archive
             bundle = work / "history.bundle"
             _history_module().build_bundle(ROOT, bundle, current=self.metadata.version)
         target = SHIPPED if self.target_name == "wheel" else IN_SDIST
         build_data["force_include"][str(bundle)] = target
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        work = getattr(self, "_work", None)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+            self._work = None

@@ -87,3 +87,15 @@ def test_wheel_new_and_offline_update(tmp_path: Path) -> None:
     assert f"updated old-server: {OLD} -> {CURRENT}" in out
     assert answers_of(old)["_commit"] == CURRENT
     assert not (old / "FROM-0.0.1.md").exists()
+
+
+@pytest.mark.slow
+def test_the_build_hook_leaves_no_temporary_bundle(tmp_path: Path) -> None:
+    uv = require_tool("uv")
+    source = source_tree(tmp_path / "source")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    run(uv, "build", "-q", "-o", tmp_path / "dist", source, cwd=tmp_path, env=env)
+    assert {p.suffix for p in (tmp_path / "dist").iterdir()} >= {".gz", ".whl"}
+    assert [p.name for p in temp.rglob("mcpforge-build-*")] == []
