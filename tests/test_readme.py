@@ -1,0 +1,58 @@
+"""The README's first commands, run as written on a copy of the clone."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def console_blocks(section: str) -> list[str]:
+    body = README.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```console\n(.*?)\n```", body, re.S)
+
+
+def test_the_two_commands_are_what_this_test_runs() -> None:
+    first, second, venv = console_blocks("Two commands")
+    assert first == "pip install . && mcpforge new ../weather-server --defaults"
+    assert second == "python3 -m pip install uv && uv run --extra check pytest"
+    assert venv == "python3 -m venv .venv && . .venv/bin/activate"
+    assert "PEP 668" in README
+
+
+@pytest.mark.slow
+def test_the_first_command_generates_outside_the_clone(tmp_path: Path) -> None:
+    """Run in the virtualenv the PEP 668 note makes, the first command leaves the clone
+    without a nested repository (which broke the suite the second command runs)."""
+    first, _, venv = console_blocks("Two commands")
+    clone = tmp_path / "mcpforge"
+    shutil.copytree(
+        REPO_ROOT,
+        clone,
+        ignore=shutil.ignore_patterns(".venv", "dist", "build", "*_cache", "__pycache__"),
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    result = subprocess.run(
+        ["bash", "-ec", f"{venv}\n{first}"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert (tmp_path / "weather-server" / "src" / "weather_server" / "server.py").is_file()
+    nested = [p.parent for p in clone.rglob(".git") if p.parent != clone]
+    assert nested == []
