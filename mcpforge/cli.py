@@ -64,6 +64,33 @@ def root(
     _State.debug = debug
 
 
+def _complete_preset(incomplete: str) -> list[str]:
+    """Shell completion of --preset: the presets copier.yml offers."""
+    from mcpforge.answers import load_questions  # noqa: PLC0415
+    from mcpforge.render import copier_yml  # noqa: PLC0415
+
+    presets = load_questions(copier_yml())["preset"].choices
+    return [name for name in presets if name.startswith(incomplete)]
+
+
+def _complete_check_format(incomplete: str) -> list[str]:
+    from mcpforge.checks.formats import FORMATS  # noqa: PLC0415
+
+    return [name for name in FORMATS if name.startswith(incomplete)]
+
+
+def _complete_update_format(incomplete: str) -> list[str]:
+    return [name for name in ("text", "json") if name.startswith(incomplete)]
+
+
+def _complete_check(incomplete: str) -> list[str]:
+    """Shell completion of --only/--skip: check IDs and families."""
+    from mcpforge.checks import FAMILIES, registry  # noqa: PLC0415
+
+    names = [*FAMILIES, *registry()]
+    return [name for name in names if name.lower().startswith(incomplete.lower())]
+
+
 @contextmanager
 def error_boundary() -> Iterator[None]:
     """Turn mcpforge's errors and Ctrl-C into one-line messages and exit codes."""
@@ -120,6 +147,7 @@ def new(
             "-p",
             metavar="NAME",
             help="Answer every question from a preset: production (the default), minimal, scale.",
+            autocompletion=_complete_preset,
         ),
     ] = None,
     data: Annotated[
@@ -210,7 +238,12 @@ def update(
     ] = False,
     output_format: Annotated[
         str,
-        typer.Option("--format", metavar="text|json", help="Output for people or for scripts."),
+        typer.Option(
+            "--format",
+            metavar="text|json",
+            help="Output for people or for scripts.",
+            autocompletion=_complete_update_format,
+        ),
     ] = "text",
 ) -> None:
     """Bring a generated project up to the template of this mcpforge, offline.
@@ -265,18 +298,34 @@ def check(
     ] = False,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", metavar="ID|FAMILY", help="Run only these checks (repeatable)."),
+        typer.Option(
+            "--only",
+            metavar="ID|FAMILY",
+            help="Run only these checks (repeatable).",
+            autocompletion=_complete_check,
+        ),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        typer.Option("--skip", metavar="ID|FAMILY", help="Skip these checks (repeatable)."),
+        typer.Option(
+            "--skip",
+            metavar="ID|FAMILY",
+            help="Skip these checks (repeatable).",
+            autocompletion=_complete_check,
+        ),
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail on warnings (a newer template).")
     ] = False,
     output_format: Annotated[
         str,
-        typer.Option("--format", "-f", metavar="FORMAT", help="text, json, junit or github."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="text, json, junit or github.",
+            autocompletion=_complete_check_format,
+        ),
     ] = "text",
     output: Annotated[
         Path | None,

@@ -158,3 +158,34 @@ def test_new_in_place_that_fails_leaves_the_folder_empty(
     assert result.exit_code == 1
     assert folder.stat().st_ino == inode
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("mcpforge new x --preset ", ["production", "minimal", "scale"]),
+        ("mcpforge check --format ", ["text", "json", "junit", "github"]),
+        ("mcpforge check -f j", ["json", "junit"]),
+        ("mcpforge update --format ", ["text", "json"]),
+        ("mcpforge check --only MF10", ["MF101", "MF102"]),
+        ("mcpforge check --skip run", ["runtime"]),
+    ],
+)
+def test_shell_completion_completes_option_values(words: str, expected: list[str]) -> None:
+    count = len(words.split()) - (0 if words.endswith(" ") else 1)
+    env = {
+        **os.environ,
+        "_MCPFORGE_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(count),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "mcpforge"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
