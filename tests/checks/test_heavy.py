@@ -203,3 +203,27 @@ def test_copy_excludes_local_env(project: Path) -> None:
     report = check_project(project, only=["MF502", "MF503"])
     assert report.ok, [(r.check.id, r.message) for r in report.results]
     shutil.rmtree(project / ".git")
+
+
+@pytest.mark.slow
+def test_mf401_shows_the_assertion_and_annotates_its_line(project: Path) -> None:
+    """Captured logs and output stay out of the message; github annotations name the file
+    and line pytest names."""
+    from mcpforge.checks.formats import to_github
+
+    (project / "tests" / "test_broken.py").write_text(
+        "import logging\n\n\ndef test_broken() -> None:\n"
+        '    logging.getLogger("noisy").warning("captured log line " * 20)\n'
+        '    print("captured output")\n'
+        '    assert 1 == 2, "the numbers differ"\n',
+        encoding="utf-8",
+    )
+    report = check_project(project, only=["MF401"])
+    status, message, _ = result_of(report, "MF401")
+    assert status is Status.FAILED
+    assert "AssertionError: the numbers differ" in message
+    assert "assert 1 == 2" in message
+    assert "captured log line" not in message and "captured output" not in message
+    assert re.search(r"\d+ failed", message)
+    annotation = to_github([report]).splitlines()[0]
+    assert annotation.startswith("::error file=tests/test_broken.py,line=7,title=MF401")
