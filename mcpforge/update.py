@@ -132,6 +132,7 @@ def update_project(
     with tempfile.TemporaryDirectory(prefix="mcpforge-update-") as work_dir:
         work = Path(work_dir)
         recorded, repo = _versions(project, answers, history, work)
+        _refuse_hand_edited_answers(project, answers)
         target = history.current_tag
         if recorded == target and not data:
             conflicts = tuple(workspace.unmerged(project))
@@ -273,6 +274,48 @@ def _refuse_uncommitted(project: Path) -> None:
         raise UpdateRefused(
             f"{project} has uncommitted changes ({shown})",
             "commit or stash them first (`git stash -u`), then update",
+        )
+
+
+def _refuse_hand_edited_answers(project: Path, answers: Mapping[str, Any]) -> None:
+    """Refuse when the last commit touching the answers file changed only answers in it.
+
+    The files follow the answers they were rendered with; copier's update re-renders the
+    old version with the answers file as it is now, so a value edited by hand there would
+    stay in the answers file while every file kept the old value. `--data` changes an
+    answer and the files together.
+    """
+    from mcpforge.render import ANSWERS_FILE  # noqa: PLC0415
+
+    last = workspace.git_text("log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=project).strip()
+    if not last:
+        return
+    touched = workspace.git_text(
+        "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", "--relative", last,
+        cwd=project,
+    ).split()  # fmt: skip
+    if touched != [ANSWERS_FILE]:
+        return
+    try:
+        before = yaml.safe_load(
+            workspace.git_text("show", f"{last}~1:./{ANSWERS_FILE}", cwd=project)
+        )
+    except (workspace.GitError, yaml.YAMLError):
+        return
+    if not isinstance(before, dict):
+        return
+    edited = sorted(
+        key
+        for key in set(before) | set(answers)
+        if not str(key).startswith("_") and before.get(key) != answers.get(key)
+    )
+    if edited:
+        first = edited[0]
+        raise UpdateRefused(
+            f"{ANSWERS_FILE} was edited by hand ({', '.join(edited)}) in commit {last[:12]}:"
+            " the files still follow the old answers",
+            f"revert that edit (`git revert {last[:12]}`), then change the answer with"
+            f" `mcpforge update --data {first}={answers.get(first)}`",
         )
 
 

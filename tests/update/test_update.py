@@ -240,3 +240,21 @@ def test_a_committed_file_the_template_now_adds_is_kept_and_reported(
     else:
         assert content.decode() in kept.decode()  # text: an inline conflict with theirs in it
         assert b"<<<<<<<" in kept
+
+
+def test_an_answer_edited_by_hand_is_refused_with_the_way_to_change_it(project: Path) -> None:
+    """The files follow the answers they were rendered with: a value edited in the answers
+    file alone would be recorded while every file kept the old one."""
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(
+        answers_file.read_text().replace("author_name: Ada Lovelace", "author_name: Grace")
+    )
+    commit_all(project, "rename the author by hand")
+    before = snapshot(project)
+    result = CliRunner().invoke(app, ["update", str(project), "--defaults"])
+    assert result.exit_code == 1, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: .copier-answers.yml was edited by hand (author_name)")
+    assert lines[1].startswith("hint: revert that edit (`git revert ")
+    assert "mcpforge update --data author_name=Grace" in lines[1]
+    assert snapshot(project) == before
