@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -129,7 +130,7 @@ def _run_copy(source: Path, destination: Path, data: Mapping[str, Any], *, ask: 
     )
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _readable_prompts(enabled=ask):
             # Copier warns about a dirty or untagged source checkout: noise for users.
             warnings.simplefilter("ignore")
             return run_copy(
@@ -149,6 +150,73 @@ def _run_copy(source: Path, destination: Path, data: Mapping[str, Any], *, ask: 
         raise Aborted("interrupted; nothing was written") from None
     except ValueError as error:
         raise _answer_error(error) from None
+
+
+@contextmanager
+def _readable_prompts(*, enabled: bool) -> Iterator[None]:
+    """Validation messages of the interview that say what is wrong, wrapped, never cut.
+
+    prompt_toolkit draws a validation error on one line, cut at the terminal width (at 80
+    columns the package-name rule lost its end), and copier says only "Invalid input"
+    when an answer does not parse (a port of `abc`). For the interview, the error line
+    wraps over up to six lines and a parse failure names the question, its expected type
+    and its help.
+    """
+    if not enabled:
+        yield
+        return
+    from copier._user_data import Question  # noqa: PLC0415
+    from prompt_toolkit.filters import has_validation_error  # noqa: PLC0415
+    from prompt_toolkit.layout import ConditionalContainer, Dimension, Window  # noqa: PLC0415
+    from prompt_toolkit.widgets import toolbars  # noqa: PLC0415
+
+    original_toolbar = toolbars.ValidationToolbar.__init__
+    original_structure = Question.get_questionary_structure
+    kinds = {"int": "a whole number", "float": "a number", "bool": "yes or no"}
+
+    def toolbar(self: Any, show_position: bool = False) -> None:
+        original_toolbar(self, show_position)
+        self.container = ConditionalContainer(
+            content=Window(self.control, height=Dimension(min=1, max=6), wrap_lines=True),
+            filter=has_validation_error,
+        )
+
+    def structure(self: Any) -> Any:
+        result = original_structure(self)
+        validate = result.get("validate")
+        if validate is None:
+            return result
+
+        def explained(answer: str) -> Any:
+            verdict = validate(answer)
+            if verdict == "Invalid input":
+                kind = kinds.get(self.get_type_name(), f"of type {self.get_type_name()}")
+                verdict = f"{self.var_name} {answer!r} is not {kind} ({self.help or ''})"
+            if isinstance(verdict, str):  # wrapped between words, at the terminal's width
+                width = max(_prompt_columns() - 1, 20)
+                return textwrap.fill(" ".join(verdict.split()), width)
+            return verdict
+
+        result["validate"] = explained
+        return result
+
+    toolbars.ValidationToolbar.__init__ = toolbar  # type: ignore[method-assign]
+    Question.get_questionary_structure = structure  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        toolbars.ValidationToolbar.__init__ = original_toolbar  # type: ignore[method-assign]
+        Question.get_questionary_structure = original_structure  # type: ignore[method-assign]
+
+
+def _prompt_columns() -> int:
+    """The width of the terminal the prompt draws on (COLUMNS may say otherwise)."""
+    from prompt_toolkit.application.current import get_app  # noqa: PLC0415
+
+    try:
+        return get_app().output.get_size().columns
+    except Exception:  # noqa: BLE001 - no running prompt: the usual guess
+        return shutil.get_terminal_size().columns
 
 
 @contextmanager

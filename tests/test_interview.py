@@ -20,7 +20,7 @@ QUESTIONS = {
 BACKSPACE = "\x7f"
 
 
-def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
+def spawn(tmp_path: Path, *args: str, columns: int = 200) -> pexpect.spawn:
     script = shutil.which("mcpforge", path=str(Path(sys.executable).parent))
     assert script, "the mcpforge console script is not installed beside this Python"
     env = {
@@ -35,7 +35,7 @@ def spawn(tmp_path: Path, *args: str) -> pexpect.spawn:
         env=env,
         encoding="utf-8",
         timeout=30,
-        dimensions=(60, 200),
+        dimensions=(60, columns),
     )
 
 
@@ -68,7 +68,7 @@ def test_interview_asks_validates_summarises_and_generates(tmp_path: Path) -> No
             child.send(BACKSPACE * 5 + "8123\r")
         elif name == "secret_env_vars":
             child.send(BACKSPACE * 60 + "WEATHER_API_KEY,bad-name\r")
-            child.expect_exact("secret env var name 'bad-name' must be UPPER_SNAKE_CASE")
+            child.expect_exact('secret env var name "bad-name" must be UPPER_SNAKE_CASE')
             child.send(BACKSPACE * 8 + "GEO_TOKEN\r")
         else:
             child.send("\r")
@@ -139,3 +139,37 @@ def _all_but_one(tmp_path: Path) -> Path:
     path = tmp_path / "answers.yml"
     path.write_text(yaml.safe_dump(data))
     return path
+
+
+def test_validation_messages_are_whole_at_80_columns(tmp_path: Path) -> None:
+    """The package-name rule is not cut at the terminal's edge; a port that is not a
+    number says so (copier alone says only "Invalid input")."""
+    from mcpforge import new_project
+
+    reference = new_project(tmp_path / "reference" / "reference-server", {}, git=False)
+    answers = yaml.safe_load((reference.path / ".copier-answers.yml").read_text())
+    shutil.rmtree(tmp_path / "reference")
+    data = {
+        key: value
+        for key, value in answers.items()
+        if not key.startswith("_") and key not in {"project_name", "package_name", "http_port"}
+    }
+    (tmp_path / "answers.yml").write_text(yaml.safe_dump(data))
+    child = spawn(
+        tmp_path, "new", "narrow-server", "--yes", "--data-file", "answers.yml", columns=80
+    )
+    ask(child, "package_name")
+    child.send(BACKSPACE * 20 + "Bad-Name\r")
+    child.expect_exact("package name")
+    child.expect_exact("underscores")  # the end of the rule, past column 80
+    child.send(BACKSPACE * 8 + "narrow_server\r")
+    ask(child, "http_port")
+    child.send(BACKSPACE * 4 + "abc\r")
+    child.expect_exact("is not a whole number")
+    child.send(BACKSPACE * 3 + "8080\r")
+    child.expect(r"Created.{0,20}narrow-server")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    written = yaml.safe_load((tmp_path / "narrow-server" / ".copier-answers.yml").read_text())
+    assert written["http_port"] == 8080

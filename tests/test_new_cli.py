@@ -89,13 +89,13 @@ def test_data_file_answers(workdir: Path) -> None:
 BAD_INPUTS = [
     pytest.param(
         ["new", "Weather Server", "--defaults"],
-        "project name 'Weather Server' must start with a lowercase letter",
+        'project name "Weather Server" must start with a lowercase letter',
         "--data project_name=VALUE",
         id="name-with-space-and-uppercase",
     ),
     pytest.param(
         ["new", "9lives", "--defaults"],
-        "project name '9lives' must start with a lowercase letter",
+        'project name "9lives" must start with a lowercase letter',
         "--data project_name=VALUE",
         id="name-with-leading-digit",
     ),
@@ -107,7 +107,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "package_name=Ok-Server"],
-        "package name 'Ok-Server' must start with a lowercase letter",
+        'package name "Ok-Server" must start with a lowercase letter',
         "--data package_name=VALUE",
         id="package-uppercase",
     ),
@@ -131,19 +131,19 @@ BAD_INPUTS = [
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "http_path=mcp"],
-        "path 'mcp' must start with '/'",
+        "path \"mcp\" must start with '/'",
         "--data http_path=VALUE",
         id="path-without-slash",
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "secret_env_vars=API_KEY,weather-key"],
-        "secret env var name 'weather-key' must be UPPER_SNAKE_CASE",
+        'secret env var name "weather-key" must be UPPER_SNAKE_CASE',
         "--data secret_env_vars=VALUE",
         id="secret-not-upper-snake",
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "feature_flags=Admin Tools"],
-        "feature flag 'Admin Tools' must be snake_case",
+        'feature flag "Admin Tools" must be snake_case',
         "--data feature_flags=VALUE",
         id="flag-not-snake",
     ),
