@@ -183,6 +183,14 @@ def _readable_prompts(*, enabled: bool) -> Iterator[None]:
 
     def structure(self: Any) -> Any:
         result = original_structure(self)
+        message = result.get("message")
+        if isinstance(message, str):  # the help line, wrapped after the question mark
+            help_line, newline, rest = message.partition("\n")
+            indent = " " * (len(str(result.get("qmark", ""))) + 1)
+            wrapped = textwrap.fill(
+                help_line, max(_prompt_columns() - 1, 20), initial_indent=indent
+            )
+            result["message"] = wrapped[len(indent) :] + newline + rest
         validate = result.get("validate")
         if validate is None:
             return result
@@ -211,11 +219,14 @@ def _readable_prompts(*, enabled: bool) -> Iterator[None]:
 
 def _prompt_columns() -> int:
     """The width of the terminal the prompt draws on (COLUMNS may say otherwise)."""
-    from prompt_toolkit.application.current import get_app  # noqa: PLC0415
+    from prompt_toolkit.application.current import get_app_or_none  # noqa: PLC0415
+    from prompt_toolkit.output.defaults import create_output  # noqa: PLC0415
 
     try:
-        return get_app().output.get_size().columns
-    except Exception:  # noqa: BLE001 - no running prompt: the usual guess
+        app = get_app_or_none()
+        output = app.output if app is not None else create_output()
+        return int(output.get_size().columns)
+    except Exception:  # noqa: BLE001 - not a terminal prompt_toolkit can measure
         return shutil.get_terminal_size().columns
 
 

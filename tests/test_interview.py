@@ -142,8 +142,8 @@ def _all_but_one(tmp_path: Path) -> Path:
 
 
 def test_validation_messages_are_whole_at_80_columns(tmp_path: Path) -> None:
-    """The package-name rule is not cut at the terminal's edge; a port that is not a
-    number says so (copier alone says only "Invalid input")."""
+    """Help and the package-name rule are not cut at the terminal's edge; a port that is
+    not a number says so (copier alone says only "Invalid input")."""
     from mcpforge import new_project
 
     reference = new_project(tmp_path / "reference" / "reference-server", {}, git=False)
@@ -152,7 +152,8 @@ def test_validation_messages_are_whole_at_80_columns(tmp_path: Path) -> None:
     data = {
         key: value
         for key, value in answers.items()
-        if not key.startswith("_") and key not in {"project_name", "package_name", "http_port"}
+        if not key.startswith("_")
+        and key not in {"project_name", "package_name", "http_port", "cache"}
     }
     (tmp_path / "answers.yml").write_text(yaml.safe_dump(data))
     child = spawn(
@@ -167,6 +168,9 @@ def test_validation_messages_are_whole_at_80_columns(tmp_path: Path) -> None:
     child.send(BACKSPACE * 4 + "abc\r")
     child.expect_exact("is not a whole number")
     child.send(BACKSPACE * 3 + "8080\r")
+    ask(child, "cache")
+    child.expect_exact("calling an HTTP API")  # the end of a help line longer than 80
+    child.send("\r")
     child.expect(r"Created.{0,20}narrow-server")
     child.expect(pexpect.EOF)
     child.close()
