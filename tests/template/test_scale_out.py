@@ -309,6 +309,38 @@ def test_nginx_conf_passes_nginx_t(scale: Path, tmp_path: Path) -> None:
     assert "test is successful" in result.stderr
 
 
+@pytest.mark.slow
+def test_forged_x_forwarded_for_through_real_nginx_hits_the_rate_limit(synced: Path) -> None:
+    """The generated suite's own test, run through a real nginx (skipped there without one)."""
+    if binary("nginx") is None:
+        skip_or_fail("nginx is not installed (Debian: apt-get install nginx-light)")
+        return
+    text = (synced / "deploy/nginx/nginx.conf").read_text(encoding="utf-8")
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in text
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" not in text
+    compose = yaml.safe_load((synced / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    nginx_address = services["nginx"]["networks"]["default"]["ipv4_address"]
+    assert services[synced.name]["environment"]["FORWARDED_ALLOW_IPS"] == nginx_address
+    output = run(
+        [
+            "uv",
+            "run",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_scale.py",
+            "-k",
+            "forged",
+        ],
+        cwd=synced,
+    )
+    assert "1 passed" in output
+    assert "skipped" not in output, output
+
+
 def manifests(project: Path) -> list[Path]:
     return sorted(
         path
