@@ -169,6 +169,13 @@ def new(
         bool,
         typer.Option("--git/--no-git", help="Make the project a git repository with one commit."),
     ] = True,
+    lock: Annotated[
+        bool,
+        typer.Option(
+            "--lock/--no-lock",
+            help="Pin the dependencies in uv.lock with `uv lock` (needs uv and the package index).",
+        ),
+    ] = True,
 ) -> None:
     """Generate a new MCP server project in NAME.
 
@@ -213,7 +220,13 @@ def new(
             _State.interrupted = "interrupted; nothing was written"
             project = new_project(Path(name), given, ask=ask, confirm=confirm, git=git)
         _State.interrupted = f"interrupted; {project.path} was created"
-        print_new_project(project)
+        outcome = None
+        if lock:
+            from mcpforge.create import lock_new_project  # noqa: PLC0415
+
+            with progress("Pinning dependencies (uv lock)"):
+                outcome = lock_new_project(project)
+        print_new_project(project, lock=outcome)
 
 
 @app.command()
@@ -245,6 +258,13 @@ def update(
             autocompletion=_complete_update_format,
         ),
     ] = "text",
+    lock: Annotated[
+        bool,
+        typer.Option(
+            "--lock/--no-lock",
+            help="Refresh uv.lock with `uv lock` after updating (needs uv and the package index).",
+        ),
+    ] = True,
 ) -> None:
     """Bring a generated project up to the template of this mcpforge, offline.
 
@@ -271,7 +291,9 @@ def update(
             given = parse_data_pairs(data or [])
             # No spinner while copier may ask new questions: it would draw over them.
             with progress("Updating", enabled=defaults or not has_terminal()):
-                result = core.update_project(path, data=given, defaults=defaults, pretend=pretend)
+                result = core.update_project(
+                    path, data=given, defaults=defaults, pretend=pretend, lock=lock
+                )
             if result.status in {"updated", "conflicts"}:
                 _State.interrupted = "interrupted; the update was written: see `git status`"
         if output_format == "json":

@@ -17,6 +17,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from mcpforge.create import NewProject
+    from mcpforge.lock import LockOutcome
 
 
 class _Console(Console):
@@ -60,7 +61,7 @@ def progress(message: str, *, enabled: bool = True) -> Iterator[None]:
         yield
 
 
-def print_new_project(project: NewProject) -> None:
+def print_new_project(project: NewProject, *, lock: LockOutcome | None = None) -> None:
     """The summary after `mcpforge new`: what was generated, where, and what to do next."""
     from mcpforge.guide import client_configs, next_steps  # noqa: PLC0415
 
@@ -74,6 +75,9 @@ def print_new_project(project: NewProject) -> None:
         ),
         soft_wrap=True,
     )
+    if lock is not None:
+        style = "green" if lock.locked else "yellow"
+        console.print(Text(lock.message, style=style), soft_wrap=True)
     # Plain lines, never wrapped or cut: commands must survive copy and paste.
     steps = next_steps(project.path, project.answers)
     width = min(max(len(command) for _, command in steps), 40)

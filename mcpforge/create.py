@@ -7,12 +7,15 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcpforge.errors import Declined, DestinationError
 from mcpforge.render import copy_template
+
+if TYPE_CHECKING:
+    from mcpforge.lock import LockOutcome
 
 ConfirmAnswers = Callable[[Mapping[str, Any]], bool]
 
@@ -130,9 +133,45 @@ def _init_repository(root: Path, answers: Mapping[str, Any]) -> bool:
 
     run("init", "-q", "-b", "main")
     run("add", "-A")
-    commit = ("commit", "-q", "--no-verify", "--no-gpg-sign", "-m")
-    message = f"Generate {answers['project_name']} with mcpforge {__version__}"
-    if run(*commit, message).returncode != 0:
+    _commit(root, answers, "-m", f"Generate {answers['project_name']} with mcpforge {__version__}")
+    return True
+
+
+def lock_new_project(project: NewProject) -> LockOutcome:
+    """Pin the new project's dependencies in uv.lock, after it is in place.
+
+    Runs after the move, so a slow or unreachable index never delays or undoes the
+    project itself. With a repository, uv.lock joins the first commit (amended): the
+    project stays one clean commit, ready for `mcpforge update`.
+    """
+    from mcpforge.lock import LOCK_FILE, lock_project  # noqa: PLC0415
+
+    outcome = lock_project(project.path)
+    if outcome.locked and project.git:
+        git = shutil.which("git")
+        if git is not None:
+            subprocess.run(
+                [git, "add", LOCK_FILE], cwd=project.path, check=False, capture_output=True
+            )
+            try:
+                _commit(project.path, project.answers, "--amend", "--no-edit")
+            except DestinationError:
+                note = "; git could not commit it: commit it yourself"
+                return replace(outcome, message=outcome.message + note)
+    return outcome
+
+
+def _commit(root: Path, answers: Mapping[str, Any], *args: str) -> None:
+    """`git commit ARGS`, as the project's author when this machine has no git identity."""
+    git = shutil.which("git") or "git"
+
+    def run(*argv: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [git, *argv], cwd=root, env=env, check=False, capture_output=True, text=True
+        )
+
+    commit = ("commit", "-q", "--no-verify", "--no-gpg-sign", *args)
+    if run(*commit).returncode != 0:
         # No git identity on this machine: commit as the project's author.
         name, email = str(answers["author_name"]), str(answers["author_email"])
         identity = {
@@ -141,10 +180,9 @@ def _init_repository(root: Path, answers: Mapping[str, Any]) -> bool:
             "GIT_COMMITTER_NAME": name,
             "GIT_COMMITTER_EMAIL": email,
         }
-        result = run(*commit, message, env={**os.environ, **identity})
+        result = run(*commit, env={**os.environ, **identity})
         if result.returncode != 0:
             raise DestinationError(
                 f"git could not commit the new project: {result.stderr.strip().splitlines()[-1]}",
                 "pass --no-git to skip creating a repository",
             )
-    return True

@@ -58,6 +58,7 @@ class UpdateResult:
     untouched: tuple[str, ...] = ()  # the user's own (ignored) files the template now has
     diff: str = ""
     clashes: tuple[str, ...] = ()  # the user's committed files the template now adds: kept
+    lock: str = ""  # what happened to uv.lock (empty when locking was not asked for)
 
     @property
     def exit_code(self) -> int:
@@ -107,6 +108,7 @@ def update_project(
     data: Mapping[str, Any] | None = None,
     defaults: bool = False,
     pretend: bool = False,
+    lock: bool = False,
     history: TemplateHistory | None = None,
 ) -> UpdateResult:
     """Update the project at PATH to the template of this mcpforge, without a network.
@@ -117,7 +119,9 @@ def update_project(
     questions with their defaults (otherwise copier asks at a terminal). With `pretend`,
     the diff is returned and nothing is written. Refused (UpdateRefused, nothing
     changed): not a git repository, uncommitted changes, no answers file, a project made
-    by a newer mcpforge, an unknown recorded version.
+    by a newer mcpforge, an unknown recorded version. With `lock` (not with `pretend`),
+    uv.lock is refreshed in the updated copy and written back with the other changes;
+    when that cannot be done, `lock` of the result says why in one line.
     """
     project = _project_dir(path)
     top = workspace.repository_top(project)
@@ -149,6 +153,9 @@ def update_project(
             copy_top / subdir, history=repo, tag=target, data=overrides, defaults=defaults,
             work=work, old_files=old_files,
         )  # fmt: skip
+        lock_message = ""
+        if lock and not pretend:
+            lock_message = _relock(copy_top / subdir, project.name)
         found = workspace.changes(copy_top, subdir)
         # A committed file of the user's that the new template adds too (the old one did
         # not have it) is theirs: copier replaces it when it cannot merge (a binary file);
@@ -162,6 +169,7 @@ def update_project(
                 and change.status not in {"??", "!!"}
                 and change.path not in old_files  # both relative to the repository top
                 and _below(change.path, subdir) != ANSWERS_FILE_NAME
+                and _below(change.path, subdir) != "uv.lock"  # refreshed by _relock
             ],
         )
         found = [change for change in found if change.path not in theirs]
@@ -179,8 +187,25 @@ def update_project(
     status: Status = "conflicts" if conflicts else "updated"
     return UpdateResult(
         project, status, recorded, target, changed, conflicts, tuple(kept), tuple(left_alone),
-        clashes=clashes,
+        clashes=clashes, lock=lock_message,
     )  # fmt: skip
+
+
+def _relock(copy: Path, name: str) -> str:
+    """Refresh uv.lock in the updated copy; the one line to show the user."""
+    from mcpforge.lock import LOCK_FILE, REFRESH_COMMAND, lock_project  # noqa: PLC0415
+
+    pyproject = copy / "pyproject.toml"
+    if not pyproject.is_file():
+        return ""  # not a Python project any more: nothing to lock
+    if "<<<<<<<" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        return (
+            f"{LOCK_FILE} not refreshed: pyproject.toml has conflicts; "
+            f"run `{REFRESH_COMMAND}` once they are resolved"
+        )
+    outcome = lock_project(copy)
+    # The copy has a temporary folder's name: speak of the project.
+    return outcome.message.replace(f" in {copy.name} ", f" in {name} ")
 
 
 def read_answers(project: Path) -> dict[str, Any]:
@@ -366,6 +391,8 @@ def report_lines(result: UpdateResult) -> list[str]:
         f"kept your own {path}: the template now adds a different one (not merged)"
         for path in result.clashes
     ]
+    if result.lock:
+        lines.append(result.lock)
     if result.conflicts:
         lines.append(f"{len(result.conflicts)} files with conflicts:")
         lines += [f"  {path}" for path in result.conflicts]

@@ -49,7 +49,7 @@ BREAKS: dict[str, Edit] = {
     "MF204": replace_in("Dockerfile", r"^HEALTHCHECK (.*\\\n)*.*\n", "", regex=True),
     "MF205": replace_in("Dockerfile", "EXPOSE", "ENV DATABASE_PASSWORD=hunter2\nEXPOSE"),
     "MF206": replace_in(
-        "Dockerfile", "COPY pyproject.toml uv.lock* README.md", "COPY pyproject.toml uv.lock*"
+        "Dockerfile", "COPY pyproject.toml uv.lock README.md", "COPY pyproject.toml uv.lock"
     ),
     "MF207": replace_in("compose.yaml", "    restart:", "    restrat: always\n    restart:"),
     "MF208": replace_in("compose.yaml", "    restart:", "    depends_on: [database]\n    restart:"),

@@ -118,8 +118,17 @@ def test_generated_suite_passes_at_the_floors_and_at_the_newest(
         assert re.search(r"^mcp\s+2\.3\.0$", versions, re.M), versions
         if preset == "scale":
             assert re.search(r"^sqlalchemy\s+2\.0\.38$", versions, re.M | re.I), versions
-    output = _run(
-        project, uv, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", env=env
-    )
+        output = _run(
+            project, uv, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", env=env
+        )
+    else:
+        # The newest lane runs the README's "refresh the lock" commands, as written.
+        readme = (project / "README.md").read_text(encoding="utf-8")
+        block = re.search(r"### Pinned versions \(uv.lock\).*?```sh\n(.*?)```", readme, re.S)
+        assert block is not None, "README.md: no refresh commands"
+        commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+        assert commands == ["uv lock --upgrade", "uv lock", "uv run pytest"]
+        for command in commands:
+            output = _run(project, "sh", "-c", command, env=env)
     assert re.search(r"\d+ passed", output)
     assert " failed" not in output
