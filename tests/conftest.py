@@ -53,3 +53,28 @@ def require_tool(name: str) -> str:
         skip_or_fail(f"{name} is not on PATH")
         raise AssertionError  # unreachable: skip_or_fail raises
     return path
+
+
+# npm tools the suite validates generated files with, installed once into a cache folder
+# (`.ci/run` fills it on a fresh machine; a developer's first run fills it too).
+NPM_PREFIX = Path(os.environ.get("MCPFORGE_NPM_PREFIX") or REPO_ROOT / ".cache" / "npm")
+NPM_TOOLS = {"renovate-config-validator": "renovate@44", "mcpb": "@anthropic-ai/mcpb@2"}
+
+
+def npm_tool(name: str) -> str:
+    """The path of an npm tool from NPM_TOOLS, installed on first use; skipped without npm."""
+    import subprocess
+
+    path = NPM_PREFIX / "node_modules" / ".bin" / name
+    if not path.exists():
+        npm = shutil.which("npm")
+        if npm is None or shutil.which("node") is None:
+            skip_or_fail(f"{name} needs Node.js and npm (npm install {NPM_TOOLS[name]})")
+        result = subprocess.run(
+            [npm, "install", "--prefix", str(NPM_PREFIX), "--no-audit", "--no-fund",
+             "--loglevel", "error", NPM_TOOLS[name]],
+            capture_output=True, text=True, timeout=1200, check=False,
+        )  # fmt: skip
+        if result.returncode != 0 or not path.exists():
+            skip_or_fail(f"npm install {NPM_TOOLS[name]} failed: {result.stderr.strip()[-300:]}")
+    return str(path)

@@ -496,3 +496,63 @@ def _tracked_files(context: Context) -> list[str]:
         if result.returncode == 0:
             return [name for name in result.stdout.split("\0") if name]
     return [_relative(context, path) for path in files.project_files(context.root)]
+
+
+# --- update bots ------------------------------------------------------------------------
+
+
+@check(
+    "MF221",
+    "static",
+    "renovate.json is a valid Renovate configuration (renovate-config-validator)",
+    "fix the option named above (https://docs.renovatebot.com/configuration-options/); "
+    "`npx --package renovate renovate-config-validator` checks it as Renovate will",
+)
+def renovate_config(context: Context) -> Outcome:
+    path = context.path("renovate.json")
+    if not path.is_file():
+        if context.answers.get("update_bot") == "renovate":
+            return failed("the answers say update_bot: renovate, but there is no renovate.json")
+        return skipped("no renovate.json in this project")
+    validator = binary("renovate-config-validator")
+    if validator is not None:
+        return _renovate_validator(context, validator)
+    # Without Renovate (an npm package), its JSON schema catches most mistakes.
+    tool = python_tool("check_jsonschema")
+    if tool is None:
+        return skipped(missing("renovate-config-validator (npm: renovate) or check-jsonschema"))
+    outcome = _jsonschema(context, tool, "vendor.renovate", [path])
+    if outcome.status != "passed":
+        return outcome
+    return passed("schema only: install renovate from npm for the full validation")
+
+
+def _renovate_validator(context: Context, validator: str) -> Outcome:
+    # Without arguments it validates the repository's configuration, as Renovate reads it.
+    result = context.run(
+        [validator, "--strict"], timeout=120, extra_env={"NO_COLOR": "1", "LOG_LEVEL": "warn"}
+    )
+    if result.returncode != 0:
+        return failed(tail(result.stdout + result.stderr, 8), file="renovate.json")
+    return passed("renovate-config-validator --strict")
+
+
+@check(
+    "MF222",
+    "static",
+    ".github/dependabot.yml matches Dependabot's schema",
+    "fix the key named above (https://docs.github.com/code-security/dependabot/"
+    "working-with-dependabot/dependabot-options-reference)",
+)
+def dependabot_config(context: Context) -> Outcome:
+    path = context.path(".github/dependabot.yml")
+    if not path.is_file():
+        if context.answers.get("update_bot") == "dependabot":
+            return failed(
+                "the answers say update_bot: dependabot, but there is no .github/dependabot.yml"
+            )
+        return skipped("no .github/dependabot.yml in this project")
+    tool = python_tool("check_jsonschema")
+    if tool is None:
+        return skipped(missing("check-jsonschema"))
+    return _jsonschema(context, tool, "vendor.dependabot", [path])
