@@ -556,3 +556,26 @@ def dependabot_config(context: Context) -> Outcome:
     if tool is None:
         return skipped(missing("check-jsonschema"))
     return _jsonschema(context, tool, "vendor.dependabot", [path])
+
+
+# --- pre-commit -------------------------------------------------------------------------
+
+
+@check(
+    "MF223",
+    "static",
+    ".pre-commit-config.yaml is valid (pre-commit validate-config)",
+    "fix the key named above (https://pre-commit.com/#plugins); "
+    "`uv run pre-commit validate-config` checks it",
+)
+def precommit_config(context: Context) -> Outcome:
+    path = context.path(".pre-commit-config.yaml")
+    if not path.is_file():
+        return skipped("no .pre-commit-config.yaml in this project")
+    tool = python_tool("pre_commit")
+    if tool is None:
+        return skipped(missing("pre-commit"))
+    result = context.run([*tool, "validate-config", str(path)], timeout=60)
+    if result.returncode != 0:
+        return failed(tail(result.stdout + result.stderr, 8), file=".pre-commit-config.yaml")
+    return passed()

@@ -32,6 +32,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         ".copier-answers.yml",
         ".env.example",
         ".gitignore",
+        ".pre-commit-config.yaml",
         ".python-version",
         "README.md",
         "pyproject.toml",
