@@ -402,6 +402,52 @@ def check(
     raise typer.Exit(code)  # outside the boundary: an exit code is not an error
 
 
+@app.command()
+def connect(
+    client: Annotated[
+        str,
+        typer.Argument(metavar="CLIENT", help="claude-desktop, claude-code, cursor or vscode."),
+    ],
+    path: Annotated[
+        Path, typer.Argument(help="The project (default: the current folder).")
+    ] = Path(),
+    http: Annotated[
+        bool | None,
+        typer.Option(
+            "--http/--stdio",
+            help="Connect over streamable HTTP or stdio (default: stdio when served).",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="Write this file instead of the client's."),
+    ] = None,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", "--diff", help="Show the diff; change nothing.")
+    ] = False,
+) -> None:
+    """Add or update this server in an MCP client's configuration.
+
+    Claude Desktop: its per-user config file (stdio only). Claude Code: .mcp.json,
+    Cursor: .cursor/mcp.json, VS Code: .vscode/mcp.json, in the project. Other entries
+    are kept and the diff is printed; API keys are referenced (MCP_API_KEY), never
+    written. A file that is not valid JSON is refused untouched.
+    Exit codes: 0 written or already current; 1 bad input or a file it cannot parse.
+    """
+    with error_boundary():
+        from mcpforge.connect import connect as write_entry  # noqa: PLC0415
+
+        result = write_entry(client, path, http=http, config=config, pretend=pretend)
+        if result.diff:
+            typer.echo(result.diff, nl=False)
+        if not result.changed:
+            typer.echo(f"{result.path} already has this server ({result.transport})")
+        elif pretend:
+            typer.echo(f"would update {result.path} ({result.transport}); nothing was changed")
+        else:
+            typer.echo(f"updated {result.path} ({result.transport}); restart {client} to load it")
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so that flushing at exit cannot fail again."""
     import os  # noqa: PLC0415
