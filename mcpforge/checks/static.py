@@ -579,3 +579,52 @@ def precommit_config(context: Context) -> Outcome:
     if result.returncode != 0:
         return failed(tail(result.stdout + result.stderr, 8), file=".pre-commit-config.yaml")
     return passed()
+
+
+# --- MCP registry -----------------------------------------------------------------------
+
+SERVER_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "server.schema.json"
+_MCP_NAME = re.compile(r"mcp-name:\s*(\S+)")
+_NAME_LABEL = re.compile(r'io\.modelcontextprotocol\.server\.name="?([^"\s]+)"?')
+
+
+@check(
+    "MF224",
+    "static",
+    "server.json matches the MCP registry's schema, the README's mcp-name and the image label",
+    "fix server.json (schema: https://static.modelcontextprotocol.io/schemas/2025-09-29/"
+    "server.schema.json); its name must equal README's `mcp-name:` and the Dockerfile's "
+    "io.modelcontextprotocol.server.name label",
+)
+def mcp_registry(context: Context) -> Outcome:
+    import json  # noqa: PLC0415
+
+    path = context.path("server.json")
+    if not path.is_file():
+        return skipped("no server.json in this project")
+    tool = python_tool("check_jsonschema")
+    if tool is None:
+        return skipped(missing("check-jsonschema"))
+    result = context.run(
+        [*tool, "--schemafile", str(SERVER_SCHEMA), str(path)],
+        timeout=60,
+        extra_env={"NO_COLOR": "1"},
+    )
+    if result.returncode != 0:
+        return failed(tail(result.stdout + result.stderr, 8), file="server.json")
+    name = json.loads(path.read_text(encoding="utf-8")).get("name")
+    problems = []
+    readme = context.path("README.md")
+    marker = _MCP_NAME.search(readme.read_text(encoding="utf-8")) if readme.is_file() else None
+    if marker is None or marker[1] != name:
+        found = marker[1] if marker else "no marker"
+        problems.append(f"README.md: mcp-name is {found}, server.json says {name}")
+    dockerfile_path = context.path("Dockerfile")
+    if dockerfile_path.is_file():
+        label = _NAME_LABEL.search(dockerfile_path.read_text(encoding="utf-8"))
+        if label is None or label[1] != name:
+            found = label[1] if label else "missing"
+            problems.append(f"Dockerfile: label io.modelcontextprotocol.server.name is {found}")
+    if problems:
+        return failed("\n".join(problems), file="server.json")
+    return passed(str(name))

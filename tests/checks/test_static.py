@@ -63,6 +63,7 @@ BREAKS: dict[str, Edit] = {
         "    new_knob: int = 3\n    log_level: LogLevel",
     ),
     "MF216": _track_env,
+    "MF224": replace_in("server.json", '"name": "io.github.your-name/demo-server"', '"name": "x"'),
     "MF223": replace_in(".pre-commit-config.yaml", "language: system", "language: sytsem"),
     "MF221": replace_in("renovate.json", '"prConcurrentLimit": 5', '"prConcurrentLimit": "five"'),
 }

@@ -55,6 +55,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         ".github/workflows/release.yml": answers["ci"] == "github",
         ".github/workflows/template-update.yml": answers["ci"] == "github",
         ".gitlab-ci.yml": answers["ci"] == "gitlab",
+        "server.json": answers["license"] != "Proprietary",
         "renovate.json": answers.get("update_bot", "renovate") == "renovate",
         ".github/dependabot.yml": answers.get("update_bot") == "dependabot",
     }

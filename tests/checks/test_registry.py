@@ -1,0 +1,108 @@
+"""MCP registry: server.json validates against the registry's published schema (vendored),
+and agrees with the README's mcp-name marker and the image label (MF224)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcpforge import new_project
+from mcpforge.checks import Status, check_project
+from mcpforge.checks.static import SERVER_SCHEMA
+from mcpforge.errors import McpforgeError
+
+from .conftest import result_of
+
+CASES: dict[str, dict[str, Any]] = {
+    "production": {"preset": "production"},
+    "scale": {"preset": "scale", "mcp_name": "io.github.acme/scale-server"},
+    "http-only": {"preset": "production", "transport": "http"},
+    "minimal": {"preset": "minimal"},
+}
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("registry")
+    return {
+        case: new_project(root / f"{case}-server", answers, git=False).path
+        for case, answers in CASES.items()
+    }
+
+
+def test_vendored_schema_is_the_published_one() -> None:
+    schema = json.loads(SERVER_SCHEMA.read_text())
+    assert (
+        schema["$id"]
+        == "https://static.modelcontextprotocol.io/schemas/2025-09-29/server.schema.json"
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_server_json_validates_and_matches_marker_and_label(
+    projects: dict[str, Path], case: str
+) -> None:
+    project = projects[case]
+    # The real validator against the vendored schema, as MF224 runs it.
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--schemafile", str(SERVER_SCHEMA),
+         str(project / "server.json")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    status, message, _ = result_of(check_project(project, only=["MF224"]), "MF224")
+    assert status is Status.PASSED, message
+    server = json.loads((project / "server.json").read_text())
+    assert server["$schema"] == json.loads(SERVER_SCHEMA.read_text())["$id"]
+    name = CASES[case].get("mcp_name", f"io.github.your-name/{case}-server")
+    assert server["name"] == name
+    assert f"<!-- mcp-name: {name} -->" in (project / "README.md").read_text()
+    kinds = {package["registryType"]: package for package in server["packages"]}
+    assert kinds["pypi"]["identifier"] == f"{case}-server"
+    transport = "streamable-http" if case == "http-only" else "stdio"
+    assert kinds["pypi"]["transport"]["type"] == transport
+    dockerfile = project / "Dockerfile"
+    assert ("oci" in kinds) == dockerfile.exists()
+    if dockerfile.exists():
+        assert f'LABEL io.modelcontextprotocol.server.name="{name}"' in dockerfile.read_text()
+        owner = name.split("/")[0].removeprefix("io.github.")
+        assert kinds["oci"]["identifier"] == f"ghcr.io/{owner}/{case}-server:0.1.0"
+        env = {variable["name"]: variable for variable in kinds["oci"]["environmentVariables"]}
+        assert env["MCP_API_KEYS"]["isSecret"] is True
+
+
+def test_mf224_catches_a_label_that_disagrees(projects: dict[str, Path]) -> None:
+    project = projects["production"]
+    dockerfile = project / "Dockerfile"
+    text = dockerfile.read_text()
+    try:
+        dockerfile.write_text(text.replace("io.github.your-name/", "io.github.someone-else/"))
+        status, message, _ = result_of(check_project(project, only=["MF224"]), "MF224")
+        assert status is Status.FAILED
+        assert "io.github.someone-else/production-server" in message
+    finally:
+        dockerfile.write_text(text)
+
+
+def test_release_publishes_to_the_registry_after_pypi_and_the_image(
+    projects: dict[str, Path],
+) -> None:
+    import yaml
+
+    release = yaml.safe_load((projects["scale"] / ".github/workflows/release.yml").read_text())
+    job = release["jobs"]["mcp-registry"]
+    assert job["needs"] == ["pypi", "image"]
+    assert job["permissions"]["id-token"] == "write"
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "./mcp-publisher login github-oidc" in runs
+    assert "./mcp-publisher publish" in runs
+
+
+def test_a_bad_registry_name_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(McpforgeError, match="MCP registry name 'no slash'"):
+        new_project(tmp_path / "x-server", {"mcp_name": "no slash"})
