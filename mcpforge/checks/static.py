@@ -628,3 +628,25 @@ def mcp_registry(context: Context) -> Outcome:
     if problems:
         return failed("\n".join(problems), file="server.json")
     return passed(str(name))
+
+
+# --- MCP bundle -------------------------------------------------------------------------
+
+
+@check(
+    "MF225",
+    "static",
+    "manifest.json is a valid MCP bundle manifest (mcpb validate)",
+    "fix the field named above (https://github.com/modelcontextprotocol/mcpb); "
+    "`npx @anthropic-ai/mcpb validate manifest.json` checks it",
+)
+def mcp_bundle(context: Context) -> Outcome:
+    if not context.path("manifest.json").is_file():
+        return skipped("no manifest.json in this project")
+    mcpb = binary("mcpb")
+    if mcpb is None:
+        return skipped(missing("mcpb", "install it from npm: npm install -g @anthropic-ai/mcpb"))
+    result = context.run([mcpb, "validate", "manifest.json"], timeout=120)
+    if result.returncode != 0:
+        return failed(tail(result.stdout + result.stderr, 8), file="manifest.json")
+    return passed("mcpb validate")

@@ -56,6 +56,8 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         ".github/workflows/template-update.yml": answers["ci"] == "github",
         ".gitlab-ci.yml": answers["ci"] == "gitlab",
         "server.json": answers["license"] != "Proprietary",
+        "manifest.json": stdio,
+        ".mcpbignore": stdio,
         "renovate.json": answers.get("update_bot", "renovate") == "renovate",
         ".github/dependabot.yml": answers.get("update_bot") == "dependabot",
     }
