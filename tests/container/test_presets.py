@@ -119,10 +119,8 @@ def mcp(
 
 
 def readme_run(built: Built, port: int) -> tuple[str, dict[str, str]]:
-    """The README's `docker run` line (as podman, on a free port) and the shell it runs in.
-
-    Variables the line passes with `-e NAME` come from the user's shell: the test sets each
-    one the README's own commands leave unset.
+    """The README's `docker run` line (as podman, on a free port) and the shell it runs in:
+    the environment after the `export` lines the README gives (nothing else is set).
     """
     docker = section(built.project, "Docker")
     lines = shell_lines(docker)
@@ -130,13 +128,17 @@ def readme_run(built: Built, port: int) -> tuple[str, dict[str, str]]:
     assert len(runs) == 1, f"expected one `docker run` line in the README: {runs}"
     run = runs[0]
     assert re.search(r"-p 127\.0\.0\.1:8000:", run), f"not published on loopback: {run}"
-    preparing = [line for line in lines if re.match(r"(export|echo) ", line)]
-    env = prepared(preparing + inline_commands(docker), built.project, dict(os.environ))
+    # What the README has the user export first: in "Run it" (the key) or beside the line.
+    exports = [
+        line
+        for line in shell_lines(section(built.project, "Run it")) + lines
+        if line.startswith("export ")
+    ]
+    env = prepared(exports + inline_commands(docker), built.project, dict(os.environ))
     if "MCP_API_KEYS" not in run:
         # Until the template's README passes the key (issue 8, items 1-2): pass it here.
         run = run.replace("docker run ", "docker run -e MCP_API_KEYS ", 1)
-    for name in re.findall(r"(?:-e|--env) ([A-Z_][A-Z0-9_]*)(?=\s|$)", run):
-        env.setdefault(name, secrets.token_urlsafe(24))
+        env["MCP_API_KEYS"] = secrets.token_urlsafe(24)
     return as_podman(run, port), env
 
 
@@ -157,11 +159,12 @@ def test_docker_run_as_the_readme_says(preset: str, built: Callable[[str], Built
             stderr=subprocess.STDOUT,
         )
     try:
+        image = engine.podman("image", "inspect", "--format", "{{.Id}}", project.image)
         container = ""
         while not container:
             assert process.poll() is None, log.read_text()
             listed = engine.podman(
-                "ps", "--filter", f"ancestor={project.image}", "--format", "{{.ID}}"
+                "ps", "--filter", f"ancestor={image.stdout.strip()}", "--format", "{{.ID}}"
             )
             container = listed.stdout.strip().split("\n")[0]
             time.sleep(0.2)
@@ -240,7 +243,12 @@ def test_compose_as_the_readme_says(preset: str, built: Callable[[str], Built]) 
     )
 
     compose = section(root, "Compose")
-    env = prepared(inline_commands(compose), root, dict(os.environ))
+    lines = [as_podman(line, port) for line in shell_lines(compose)]
+    ups = [index for index, line in enumerate(lines) if line.startswith("podman-compose up")]
+    assert ups, f"no `docker compose up` in the README's Compose section: {lines}"
+    up, checks = lines[ups[0]], lines[ups[0] + 1 :]
+    # The lines before `up` prepare the shell and .env (the key, the database password).
+    env = prepared(inline_commands(compose) + lines[: ups[0]], root, dict(os.environ))
     dotenv = root / ".env"
     settings = dotenv.read_text(encoding="utf-8") if dotenv.exists() else ""
     # A second key (README: list several to rotate) whose calls only the rate-limit test makes.
@@ -257,10 +265,6 @@ def test_compose_as_the_readme_says(preset: str, built: Callable[[str], Built]) 
         keys = [secrets.token_urlsafe(24), rate_key]
         settings += f"MCP_API_KEYS={','.join(keys)}\n"
     dotenv.write_text(settings + f"RATE_LIMIT={RATE_LIMIT}/minute\n", encoding="utf-8")
-    lines = [as_podman(line, port) for line in shell_lines(compose)]
-    up = next(line for line in lines if line.startswith("podman-compose up"))
-    checks = [line for line in lines if line != up]
-
     with engine.HealthDriver():
         started = time.monotonic()
         shell(up, root, env)
