@@ -354,17 +354,50 @@ def images_named(project: Path) -> list[Named]:
 # Stand-ins
 
 
-def ensure_standins(project: Path) -> list[str]:
-    """Build (or find cached) a stand-in for every image the project names; their names."""
+SERVICES = frozenset({"nginx", "postgres", "redis"})
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock(key: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def ensure_standins(project: Path, kinds: frozenset[str] | None = None) -> list[str]:
+    """Build (or find cached) a stand-in for every image the project names; their names.
+
+    `kinds` limits it to some (python, uv, nginx, postgres, redis). Thread-safe: each
+    image and each debootstrap root is built once even when asked from two threads.
+    """
     configure()
     made: list[str] = []
     for item in images_named(project):
-        recipe = _recipe(item)
-        digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
-        if _label(item.reference) != digest:
-            _build_standin(item, recipe, digest)
+        if kinds is not None and item.kind not in kinds:
+            continue
+        with _lock(canonical(item.reference)):
+            recipe = _recipe(item)
+            digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
+            if _label(item.reference) != digest:
+                _build_standin(item, recipe, digest)
         made.append(canonical(item.reference))
     return made
+
+
+def prepare_services(project: Path) -> threading.Thread:
+    """Start building the compose services' stand-ins in a thread (a fresh machine: minutes).
+
+    Whoever needs them later calls `ensure_standins`, which waits for this build or, if it
+    failed, builds again and reports the error.
+    """
+
+    def build() -> None:
+        with contextlib.suppress(Exception):
+            ensure_standins(project, SERVICES)
+
+    thread = threading.Thread(target=build, name="standins", daemon=True)
+    thread.start()
+    return thread
 
 
 def _label(reference: str) -> str:
@@ -474,15 +507,12 @@ def _base_recipe(packages: Sequence[str]) -> dict[str, object]:
     return {"suite": SUITE, "variant": "minbase", "include": sorted(packages), "mirror": MIRROR}
 
 
-_BASE_LOCK = threading.Lock()
-
-
 def _base_root(packages: Sequence[str]) -> Path:
     """A tarball of a debootstrap root with these packages, built once per machine."""
     recipe = _base_recipe(packages)
     digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
     tarball = CACHE / f"debootstrap-{SUITE}-{digest}.tar"
-    with _BASE_LOCK:
+    with _lock(str(tarball)):
         if tarball.is_file():
             return tarball
         CACHE.mkdir(parents=True, exist_ok=True)

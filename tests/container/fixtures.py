@@ -185,7 +185,10 @@ def _render(preset: str, folder: Path, *, test_tools: bool) -> Path:
         text=True,
     )
     engine.fill_uv_cache(project, Path(UV_CACHE))
-    engine.ensure_standins(project)
+    # The image's bases now; the compose services' (a debootstrap of their own on a fresh
+    # machine) in the background, while images build: the compose tests wait for them.
+    engine.prepare_services(project)
+    engine.ensure_standins(project, frozenset({"python", "uv"}))
     if not test_tools:
         return project
     server = project / "src" / project.name.replace("-", "_") / "server.py"

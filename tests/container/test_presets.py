@@ -242,6 +242,7 @@ def test_compose_as_the_readme_says(preset: str, built: Callable[[str], Built]) 
         text.replace('"127.0.0.1:8000:', f'"127.0.0.1:{port}:'), encoding="utf-8"
     )
 
+    engine.ensure_standins(root)  # nginx, PostgreSQL, Redis: built in the background so far
     compose = section(root, "Compose")
     lines = [as_podman(line, port) for line in shell_lines(compose)]
     ups = [index for index, line in enumerate(lines) if line.startswith("podman-compose up")]
