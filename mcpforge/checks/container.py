@@ -15,6 +15,8 @@ from mcpforge.checks.base import Context, Outcome, check, failed, passed, skippe
 from mcpforge.checks.runtime import _auth_env, features
 
 HEALTHY_TIMEOUT = 180.0
+# Seconds a just-started container may report no health status before that counts as none.
+NO_STATUS_GRACE = 30.0
 # How each engine answers when its daemon/service is reachable; docker's template fails on
 # podman (no .ServerVersion there) and the other way round.
 _PROBES: tuple[tuple[str, str], ...] = (
@@ -113,8 +115,10 @@ def image_healthy(context: Context) -> Outcome:
             return passed(
                 f"{found.name} {found.version}: healthy after {time.monotonic() - began:.0f} s"
             )
-        if status == "unhealthy" or inspect.returncode != 0 or not status:
+        if status == "unhealthy":
             break
+        if (inspect.returncode != 0 or not status) and time.monotonic() - began > NO_STATUS_GRACE:
+            break  # no health status at all: the image has no HEALTHCHECK, or the engine lost it
         time.sleep(1)
     logs = context.run([program, "logs", "--tail", "20", tag], timeout=30)
     return failed(
