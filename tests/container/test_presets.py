@@ -135,10 +135,8 @@ def readme_run(built: Built, port: int) -> tuple[str, dict[str, str]]:
         if line.startswith("export ")
     ]
     env = prepared(exports + inline_commands(docker), built.project, dict(os.environ))
-    if "MCP_API_KEYS" not in run:
-        # Until the template's README passes the key (issue 8, items 1-2): pass it here.
-        run = run.replace("docker run ", "docker run -e MCP_API_KEYS ", 1)
-        env["MCP_API_KEYS"] = secrets.token_urlsafe(24)
+    assert "-e MCP_API_KEYS" in run, f"the README's docker run passes no API key: {run}"
+    assert env.get("MCP_API_KEYS"), "the README exports no MCP_API_KEYS before docker run"
     return as_podman(run, port), env
 
 
@@ -258,13 +256,10 @@ def test_compose_as_the_readme_says(preset: str, built: Callable[[str], Built]) 
     if found:
         keys = [*found.group(1).strip().split(","), rate_key]
         settings = settings.replace(found.group(0), "MCP_API_KEYS=" + ",".join(keys))
-    elif "MCP_API_KEYS" in env:
+    else:
+        assert "MCP_API_KEYS" in env, "the README's Compose section sets no MCP_API_KEYS"
         keys = [*env["MCP_API_KEYS"].split(","), rate_key]
         env["MCP_API_KEYS"] = ",".join(keys)
-    else:
-        # Until the template's README says how compose gets the key (issue 8, items 1-2).
-        keys = [secrets.token_urlsafe(24), rate_key]
-        settings += f"MCP_API_KEYS={','.join(keys)}\n"
     dotenv.write_text(settings + f"RATE_LIMIT={RATE_LIMIT}/minute\n", encoding="utf-8")
     with engine.HealthDriver():
         started = time.monotonic()
