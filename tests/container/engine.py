@@ -786,7 +786,12 @@ class HealthDriver:
 def standin_images() -> set[str]:
     """IDs of the stand-in images in our storage."""
     listed = podman("images", "--format", '{{.ID}} {{index .Labels "' + LABEL + '"}}', check=False)
-    return {line.split()[0] for line in listed.stdout.splitlines() if len(line.split()) > 1}
+    # Images without the label print "<no value>" (podman's template for a missing key).
+    return {
+        fields[0]
+        for fields in (line.split() for line in listed.stdout.splitlines())
+        if len(fields) == 2 and re.fullmatch(r"[0-9a-f]{16}", fields[1])
+    }
 
 
 def prune() -> None:
