@@ -784,13 +784,15 @@ class HealthDriver:
 
 
 def standin_images() -> set[str]:
-    """IDs of the stand-in images in our storage."""
-    listed = podman("images", "--format", '{{.ID}} {{index .Labels "' + LABEL + '"}}', check=False)
-    # Images without the label print "<no value>" (podman's template for a missing key).
+    """IDs of the stand-in images in our storage: the only ones named after a registry.
+
+    (Their label is no mark: images built FROM a stand-in inherit it.)
+    """
+    listed = podman("images", "--format", "{{.ID}} {{.Repository}}", check=False)
     return {
         fields[0]
         for fields in (line.split() for line in listed.stdout.splitlines())
-        if len(fields) == 2 and re.fullmatch(r"[0-9a-f]{16}", fields[1])
+        if len(fields) == 2 and not fields[1].startswith(("localhost/", "<none>"))
     }
 
 
