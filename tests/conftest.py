@@ -12,6 +12,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# The real container engine's fixtures, shared by tests/container and tests/checks.
+pytest_plugins = ["tests.container.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolation(

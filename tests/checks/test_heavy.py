@@ -184,19 +184,6 @@ def test_drift_without_update_compares_versions(
     assert result_of(report, "MF601")[:2] == (Status.WARNING, "template v0.0.1 is behind 0.1.0")
 
 
-def test_container_is_skipped_without_an_engine(project: Path) -> None:
-    from mcpforge.checks.base import Context
-    from mcpforge.checks.container import engine
-
-    program, reason = engine(Context(root=project, answers={}))
-    if program is not None:
-        pytest.skip("a container engine is reachable here")
-    report = check_project(project, container=True, only=["container"])
-    status, message, _ = result_of(report, "MF701")
-    assert status is Status.SKIPPED
-    assert message == f"no container engine: {reason}"
-
-
 def test_copy_excludes_local_env(project: Path) -> None:
     # A developer's .env must not change what the checks see (the server runs on defaults).
     (project / ".env").write_text("MCP_PATH=/elsewhere\n", encoding="utf-8")
