@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mcpforge import tomlcompat as tomllib
 from mcpforge.checks.base import (
     ALL_FAMILIES,
     DEFAULT_FAMILIES,
@@ -25,11 +25,6 @@ from mcpforge.checks.base import (
     current_check,
 )
 from mcpforge.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 # Families whose checks only read files and run validators: safe to run in parallel.
 _PARALLEL_FAMILIES = frozenset({"project", "static"})

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
+from mcpforge import tomlcompat as tomllib
 from mcpforge.checks.base import CheckFailedError, Context, tail
 from mcpforge.checks.files import SKIPPED_DIRS
 
