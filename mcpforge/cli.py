@@ -38,10 +38,13 @@ app = typer.Typer(
 )
 
 
+NOTHING_CHANGED = "interrupted; nothing was changed"
+
+
 class _State:
     debug = False
     # What Ctrl-C means at this point of the command (commands update it as they go).
-    interrupted = "interrupted; nothing was changed"
+    interrupted = NOTHING_CHANGED
 
 
 def _print_version(value: bool) -> None:
@@ -96,6 +99,8 @@ def error_boundary() -> Iterator[None]:
     """Turn mcpforge's errors and Ctrl-C into one-line messages and exit codes."""
     from mcpforge.console import print_error  # noqa: PLC0415
 
+    # Each command starts with nothing done (several run in one process under tests or the API).
+    _State.interrupted = NOTHING_CHANGED
     try:
         yield
     except UserError as error:
