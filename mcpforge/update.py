@@ -9,8 +9,9 @@ and the project is only written once the whole update has succeeded in a copy.
 
 from __future__ import annotations
 
+import shlex
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +20,7 @@ import yaml
 from packaging.version import Version
 
 from mcpforge import workspace
-from mcpforge.errors import UpdateRefused
+from mcpforge.errors import Aborted, McpforgeError, UpdateRefused
 from mcpforge.history import (
     BUNDLE_NAME,
     TemplateHistory,
@@ -121,8 +122,45 @@ def update_project(
     changed): not a git repository, uncommitted changes, no answers file, a project made
     by a newer mcpforge, an unknown recorded version. With `lock` (not with `pretend`),
     uv.lock is refreshed in the updated copy and written back with the other changes;
-    when that cannot be done, `lock` of the result says why in one line.
+    when that cannot be done, `lock` of the result says why in one line. A Ctrl-C once
+    the project is written raises Aborted saying what was written and how to undo it.
     """
+    writing: list[Path] = []  # the project, once its files are being written
+    try:
+        return _update_project(
+            path, data=data, defaults=defaults, pretend=pretend, lock=lock, history=history,
+            writing=writing,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        # The write-back restores the project when interrupted; once it is done, the
+        # update stays written (the tree was clean before it): say what and how to undo.
+        written = workspace.uncommitted(writing[0]) if writing else []
+        if written:
+            raise Aborted(written_message(writing[0], written)) from None
+        raise
+
+
+def written_message(project: Path, paths: Sequence[str]) -> str:
+    """The one line to show when an update that was written is interrupted."""
+    shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+    where = "" if project == Path.cwd() else f"cd {shlex.quote(str(project))} && "
+    return (
+        f"interrupted; the update was written ({len(paths)} files changed in {project.name}:"
+        f" {shown}): review it with `git status`, or undo it with"
+        f" `{where}git checkout HEAD -- . && git clean -fd -- .`"
+    )
+
+
+def _update_project(
+    path: Path | str,
+    *,
+    data: Mapping[str, Any] | None,
+    defaults: bool,
+    pretend: bool,
+    lock: bool,
+    history: TemplateHistory | None,
+    writing: list[Path],
+) -> UpdateResult:
     project = _project_dir(path)
     top = workspace.repository_top(project)
     if top is None:
@@ -136,7 +174,7 @@ def update_project(
     with tempfile.TemporaryDirectory(prefix="mcpforge-update-") as work_dir:
         work = Path(work_dir)
         recorded, repo = _versions(project, answers, history, work)
-        _refuse_hand_edited_answers(project, answers)
+        _refuse_hand_edited_answers(project, answers, repo, work)
         target = history.current_tag
         if recorded == target and not data:
             conflicts = tuple(workspace.unmerged(project))
@@ -183,6 +221,7 @@ def update_project(
                 project, "would-update", recorded, target, changed, conflicts, tuple(kept),
                 diff=patch,
             )  # fmt: skip
+        writing.append(project)
         left_alone = workspace.apply_changes(copy_top, top, project, found)
     status: Status = "conflicts" if conflicts else "updated"
     return UpdateResult(
@@ -302,13 +341,19 @@ def _refuse_uncommitted(project: Path) -> None:
         )
 
 
-def _refuse_hand_edited_answers(project: Path, answers: Mapping[str, Any]) -> None:
-    """Refuse when the last commit touching the answers file changed only answers in it.
+def _refuse_hand_edited_answers(
+    project: Path, answers: Mapping[str, Any], repo: Path, work: Path
+) -> None:
+    """Refuse when the last commit touching the answers file changed answers by hand.
 
     The files follow the answers they were rendered with; copier's update re-renders the
     old version with the answers file as it is now, so a value edited by hand there would
     stay in the answers file while every file kept the old value. `--data` changes an
-    answer and the files together.
+    answer and the files together. The rule (docs/update.md): take the last commit that
+    changed .copier-answers.yml; when it changed answers but not `_commit` (not an update
+    to another version), it must also have changed at least one of the files that those
+    answers render differently, at the recorded version (two renders, only then). A
+    commit of the answers file alone changed none, by definition.
     """
     from mcpforge.render import ANSWERS_FILE  # noqa: PLC0415
 
@@ -319,8 +364,6 @@ def _refuse_hand_edited_answers(project: Path, answers: Mapping[str, Any]) -> No
         "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", "--relative", last,
         cwd=project,
     ).split()  # fmt: skip
-    if touched != [ANSWERS_FILE]:
-        return
     try:
         before = yaml.safe_load(
             workspace.git_text("show", f"{last}~1:./{ANSWERS_FILE}", cwd=project)
@@ -334,14 +377,61 @@ def _refuse_hand_edited_answers(project: Path, answers: Mapping[str, Any]) -> No
         for key in set(before) | set(answers)
         if not str(key).startswith("_") and before.get(key) != answers.get(key)
     )
-    if edited:
-        first = edited[0]
-        raise UpdateRefused(
-            f"{ANSWERS_FILE} was edited by hand ({', '.join(edited)}) in commit {last[:12]}:"
-            " the files still follow the old answers",
-            f"revert that edit (`git revert {last[:12]}`), then change the answer with"
-            f" `mcpforge update --data {first}={answers.get(first)}`",
+    if not edited:
+        return
+    if touched != [ANSWERS_FILE]:
+        if before.get("_commit") != answers.get("_commit"):
+            return  # an update to another version: copier wrote these answers
+        stale = _rendered_differently(repo, str(answers.get("_commit")), before, answers, work)
+        if stale is None or not stale or set(stale) & set(touched):
+            return
+    first = edited[0]
+    raise UpdateRefused(
+        f"{ANSWERS_FILE} was edited by hand ({', '.join(edited)}) in commit {last[:12]}:"
+        " the files still follow the old answers",
+        f"revert that edit (`git revert {last[:12]}`), then change the answer with"
+        f" `mcpforge update --data {first}={answers.get(first)}`",
+    )
+
+
+def _rendered_differently(
+    repo: Path, tag: str, before: Mapping[str, Any], after: Mapping[str, Any], work: Path
+) -> list[str] | None:
+    """Files that template version `tag` renders differently with `after` than `before`.
+
+    None when the old answers do not render (nothing can be said); every file when the
+    new ones do not (no mcpforge or copier operation recorded them).
+    """
+    from mcpforge.render import ANSWERS_FILE, copy_template  # noqa: PLC0415
+
+    source = work / "recorded-template"
+    try:
+        workspace.git_text("clone", "-q", "--branch", tag, str(repo), str(source), cwd=work)
+    except workspace.GitError:
+        return None
+    trees: list[dict[str, bytes]] = []
+    for name, answers in (("before", before), ("after", after)):
+        target = work / f"render-{name}"
+        data = {key: value for key, value in answers.items() if not str(key).startswith("_")}
+        try:
+            copy_template(target, data, ask=False, source=source)
+        except McpforgeError:
+            # Old answers that do not render: nothing to say; new ones: no operation
+            # of mcpforge or copier recorded them (a name no file is called: stale).
+            return None if name == "before" else ["(the new answers do not render)"]
+        trees.append(
+            {
+                path.relative_to(target).as_posix(): path.read_bytes()
+                for path in target.rglob("*")
+                if path.is_file()
+            }
         )
+    old, new = trees
+    return sorted(
+        path
+        for path in set(old) | set(new)
+        if path != ANSWERS_FILE and old.get(path) != new.get(path)
+    )
 
 
 def _answers_for(

@@ -259,3 +259,54 @@ def test_an_answer_edited_by_hand_is_refused_with_the_way_to_change_it(project: 
     assert lines[1].startswith("hint: revert that edit (`git revert ")
     assert "mcpforge update --data author_name=Grace" in lines[1]
     assert snapshot(project) == before
+
+
+def _hand_edit_author(project: Path) -> None:
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(
+        answers_file.read_text().replace("author_name: Ada Lovelace", "author_name: Grace")
+    )
+
+
+def test_an_answer_edited_by_hand_with_other_files_in_one_commit_is_refused(
+    project: Path,
+) -> None:
+    """The commit also holds an edit of the user's own: the answer is still a hand edit,
+    since none of the files the new author renders differently (pyproject.toml, LICENSE,
+    ...) changed with it."""
+    _hand_edit_author(project)
+    (project / "CLASH.md").write_text(CLASH_V1 + "my own line\n")
+    (project / "MINE.md").write_text("my notes\n")
+    commit_all(project, "rename the author by hand, and some notes")
+    before = snapshot(project)
+    code, out, err = run(str(project), "--defaults")
+    assert code == 1, out
+    lines = err.strip().splitlines()
+    assert len(lines) == 2, err
+    assert lines[0].startswith("error: .copier-answers.yml was edited by hand (author_name)")
+    assert lines[0].endswith(": the files still follow the old answers")
+    assert lines[1].startswith("hint: revert that edit (`git revert ")
+    assert "mcpforge update --data author_name=Grace" in lines[1]
+    assert snapshot(project) == before
+
+
+def test_an_answer_changed_with_update_data_then_edits_of_the_user_are_not_refused(
+    project: Path, templates: Templates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mcpforge update --data` at the recorded version changes the answer and the files
+    in one commit (not `_commit`): the next update accepts it, and so do later commits
+    of the user's own that touch other files."""
+    monkeypatch.setattr(core, "installed_history", lambda: templates.history("1.0.0"))
+    code, out, err = run(str(project), "--defaults", "--data", "author_name=Grace")
+    assert code == 0, out + err
+    assert answers_of(project)["_commit"] == V1
+    assert "Grace" in (project / "pyproject.toml").read_text()
+    commit_all(project, "author: Grace")
+    (project / "CLASH.md").write_text(CLASH_V1 + "my own line\n")
+    commit_all(project, "my edit")
+    monkeypatch.setattr(core, "installed_history", templates.history)
+    code, out, err = run(str(project), "--defaults")
+    assert code in {0, 2}, out + err  # updated (CLASH.md may conflict)
+    assert "by hand" not in err
+    assert answers_of(project)["_commit"] == V2
+    assert answers_of(project)["author_name"] == "Grace"
