@@ -280,7 +280,7 @@ def update(
 
     Exit codes: 0 updated or already current; 1 refused or bad input (nothing changed);
     2 conflicts left to resolve, or (--check) an update is available; 130 interrupted
-    (nothing changed).
+    (nothing changed, unless the message says the update was written and how to undo it).
     """
     with error_boundary():
         from mcpforge import update as core  # noqa: PLC0415
@@ -300,7 +300,7 @@ def update(
                     path, data=given, defaults=defaults, pretend=pretend, lock=lock
                 )
             if result.status in {"updated", "conflicts"}:
-                _State.interrupted = "interrupted; the update was written: see `git status`"
+                _State.interrupted = core.written_message(result.project, result.changed)
         if output_format == "json":
             import json  # noqa: PLC0415
 

@@ -6,7 +6,9 @@ And the safety net: Ctrl-C or a crash at any point leaves the project exactly as
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -197,4 +199,46 @@ def test_ctrl_c_while_writing_back_restores_the_project(
     with pytest.raises(KeyboardInterrupt):
         core.update_project(project, defaults=True, history=core.installed_history())
     assert len(calls) == 2
+    assert snapshot(project) == before
+
+
+def _undo_command(message: str) -> str:
+    """The undo command the interrupt message names (between the last backticks)."""
+    return message.rsplit("`", 2)[1]
+
+
+@pytest.mark.parametrize("where", ["after writing back", "after the update returned"])
+def test_ctrl_c_once_the_update_is_written_says_what_and_how_to_undo(
+    project: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A Ctrl-C after the files were written (the temporary clone being removed, the
+    report being printed) must not claim that nothing changed: it names what was written
+    and the command that undoes it, which is run here as written."""
+    before = snapshot(project)
+    if where == "after writing back":
+        real_apply = workspace.apply_changes
+
+        def apply_then_interrupt(*args: Any) -> list[str]:
+            real_apply(*args)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(workspace, "apply_changes", apply_then_interrupt)
+    else:
+
+        def interrupted(*_args: object) -> list[str]:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(core, "report_lines", interrupted)
+    result = CliRunner().invoke(app, ["update", str(project), "--defaults", "--no-lock"])
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: interrupted; the update was written (")
+    assert "files changed in demo-server: " in lines[0]
+    assert "review it with `git status`, or undo it with `cd " in lines[0]
+    assert snapshot(project) != before
+    undo = _undo_command(lines[0])
+    assert undo.endswith("git checkout HEAD -- . && git clean -fd -- .")
+    subprocess.run(["bash", "-c", undo], check=True, capture_output=True)
     assert snapshot(project) == before
