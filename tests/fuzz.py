@@ -30,12 +30,16 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from mcpforge.answers import Question, load_questions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = load_questions(REPO_ROOT / "copier.yml")
+DEFAULT_DESCRIPTION = yaml.safe_load((REPO_ROOT / "copier.yml").read_text("utf-8"))["description"][
+    "default"
+]
 
 # Names worth trying wherever a name is asked: every setting the template declares (read
 # from the settings list), attributes of pydantic's BaseSettings, names config.py imports,
@@ -287,6 +291,29 @@ def check_accepted(project: Path, python: str | None) -> str:
     return ""
 
 
+def check_readme(project: Path, answers: Mapping[str, Any]) -> str:
+    """Empty when the README shows the description as plain text and holds no inline HTML."""
+    tokens = (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .parse((project / "README.md").read_text("utf-8"))
+    )
+    expected = str(answers.get("description", DEFAULT_DESCRIPTION)).strip()
+    opened = next(i for i, token in enumerate(tokens) if token.type == "paragraph_open")
+    children = tokens[opened + 1].children or []
+    markup = sorted({child.type for child in children} - {"text", "text_special"})
+    shown = "".join(child.content for child in children)
+    if markup or shown != expected:
+        return f"README.md: description {expected!r} shows as {shown!r} with {markup}"
+    html = [
+        child.content
+        for token in tokens
+        for child in token.children or []
+        if child.type == "html_inline"
+    ]
+    return f"README.md: inline HTML {html}" if html else ""
+
+
 def classify(  # noqa: PLR0911 - one return per kind of outcome
     workdir: Path, name: str, answers: Mapping[str, Any], python: str | None
 ) -> Outcome:
@@ -298,7 +325,7 @@ def classify(  # noqa: PLR0911 - one return per kind of outcome
         projects = [out_dir / entry for entry in left]
         if len(projects) != 1:
             return Outcome("broken", f"exit 0 but the folder holds {left}")
-        problem = check_accepted(projects[0], python)
+        problem = check_accepted(projects[0], python) or check_readme(projects[0], answers)
         return Outcome("broken", problem) if problem else Outcome("accepted")
     lines = [line for line in err.splitlines() if line.strip()]
     if code != 1:
