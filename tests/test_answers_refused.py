@@ -89,6 +89,7 @@ def assert_refused(workdir: Path, code: int, err: str, expected: str) -> None:
         ({"package_name": "nl\n"}, 'package name "nl\\n" must start'),
         ({"http_host": "localhost\n"}, "is not a host name"),
         ({"http_path": "/mcp\n"}, "must start with '/'"),
+        ({"mcp_name": "io.github.a/b\n"}, 'MCP registry name "io.github.a/b\\n" must be'),
         ({"feature_flags": "fl\nag"}, "must be snake_case"),
         ({"secret_env_vars": "K\nEY"}, "must be UPPER_SNAKE_CASE"),
         # Wrong YAML types.
