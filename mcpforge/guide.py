@@ -78,6 +78,11 @@ def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("run the image", f"docker run --rm -p 127.0.0.1:{port}:{port}{flags} {script}"),
     ]
     if answers.get("compose"):
+        # Every worker and replica seals multi-round-trip requests with the same keys.
+        keys = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        steps.append(
+            ("make the request-state keys", f'echo "REQUEST_STATE_KEYS=$({keys})" >> .env')
+        )
         if answers.get("database") == "postgres":
             password = "python3 -c 'import secrets; print(secrets.token_hex(16))'"  # noqa: S105 - a command, not a password
             steps.append(

@@ -234,9 +234,7 @@ def test_readme_workers_command_serves_mcp_as_written(synced: Path, shell: Any) 
     name = synced.name
     blocks = readme_blocks(synced, "Run it")
     export = [
-        line
-        for line in block_ending(blocks, f"uv run {name} --http")
-        if line.startswith("export ")
+        line for line in block_ending(blocks, f"uv run {name} --http") if line.startswith("export ")
     ]
     workers = block_with(blocks, "WORKERS=").splitlines()
     assert workers == [f"WORKERS=4 uv run {name} --http"]
@@ -316,6 +314,9 @@ def test_every_way_to_deploy_passes_each_required_variable(tmp_path: Path, varia
         assert re.fullmatch(rf"\$\{{{name}:\?[^}}]*{name}[^}}]*\}}", environment[name]), name
     for name in secrets:
         assert environment[name] == f"${{{name}:-}}", name
+    # Every worker and replica shares the request-state keys: compose requires them too.
+    keys = environment["REQUEST_STATE_KEYS"]
+    assert re.fullmatch(r"\$\{REQUEST_STATE_KEYS:\?[^}]*REQUEST_STATE_KEYS[^}]*\}", keys)
 
     # docker run, in the README, the Dockerfile's header and the next steps: `-e` for each.
     docker_run = block_with(readme_blocks(project, "Docker"), "docker run").strip()
@@ -328,10 +329,10 @@ def test_every_way_to_deploy_passes_each_required_variable(tmp_path: Path, varia
         assert " -v deploy-server-data:/data " in docker_run
 
     # The README's `.env` lines for compose write each required variable.
-    if required:
-        setup = block_with(readme_blocks(project, "Compose"), ">> .env")
-        for name in required:
-            assert f'echo "{name}=' in setup, name
+    setup = block_with(readme_blocks(project, "Compose"), ">> .env")
+    for name in [*required, "REQUEST_STATE_KEYS"]:
+        assert f'echo "{name}=' in setup, name
+    assert 'echo "REQUEST_STATE_KEYS=' in steps["make the request-state keys"]
 
     if (project / "deploy/k8s").exists():
         deployment = yaml.safe_load((project / "deploy/k8s/base/deployment.yaml").read_text())
@@ -339,7 +340,10 @@ def test_every_way_to_deploy_passes_each_required_variable(tmp_path: Path, varia
         from_secret = {
             item["name"]: item["valueFrom"]["secretKeyRef"] for item in container.get("env", [])
         }
-        extra = ["DATABASE_URL"] if answers["database"] == "postgres" else []
+        # Every pod seals multi-round-trip requests with the same keys: a Secret too.
+        extra = ["REQUEST_STATE_KEYS"] + (
+            ["DATABASE_URL"] if answers["database"] == "postgres" else []
+        )
         assert list(from_secret) == required + extra
         for name, reference in from_secret.items():
             assert reference == {"name": "deploy-server-secrets", "key": name}

@@ -145,6 +145,9 @@ def test_generated_data_tests_pass_against_postgresql_and_redis(
             "no:cacheprovider",
             "tests/test_notes.py",
             "tests/test_lookup.py",
+            # Change notifications between two server processes through Redis.
+            "tests/test_scale.py::test_change_notifications_reach_listeners_on_every_replica_through_redis",
+            "tests/test_scale.py::test_a_change_on_one_server_process_reaches_a_client_listening_on_another",
         ],
         cwd=synced,
         env={
