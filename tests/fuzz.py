@@ -12,6 +12,8 @@ every .py compiles, the package imports and its app builds for stdio and HTTP) o
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import random
@@ -31,7 +33,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner
 
 from mcpforge.answers import Question, load_questions
 
@@ -217,17 +218,22 @@ def generate(workdir: Path, name: str, answers: Mapping[str, Any]) -> tuple[int,
     """`mcpforge new NAME --data-file answers.yml --defaults --no-git` in workdir."""
     data_file = workdir / "answers.yml"
     data_file.write_text(yaml.safe_dump(dict(answers), allow_unicode=True), encoding="utf-8")
-    from mcpforge.cli import app
+    from mcpforge.cli import main
 
+    # main(), not the Typer app: the console script's own entry, which maps click's usage
+    # errors (a name such as "-x" read as an option) to exit 1 like every user error.
+    out, err = io.StringIO(), io.StringIO()
     before = Path.cwd()
     os.chdir(workdir / "out")
     try:
-        result = CliRunner().invoke(
-            app, ["new", name, "--data-file", str(data_file), "--defaults", "--no-git"]
-        )
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main(["new", name, "--data-file", str(data_file), "--defaults", "--no-git"])
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
     finally:
         os.chdir(before)
-    return result.exit_code, result.stdout, result.stderr, workdir / "out"
+    return code, out.getvalue(), err.getvalue(), workdir / "out"
 
 
 _IMPORT_PROBE = """
