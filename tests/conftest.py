@@ -15,6 +15,48 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # The real container engine's fixtures, shared by tests/container and tests/checks.
 pytest_plugins = ["tests.container.fixtures"]
 
+# Markers of the tests the fast default lane leaves out: `pytest --full` (the README's test
+# command, which CI runs) or any `-m` expression runs them.
+FULL_LANE_MARKERS = ("slow", "services", "container")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full",
+        action="store_true",
+        help="run the whole suite, as CI does: also the "
+        + ", ".join(FULL_LANE_MARKERS)
+        + " tests (left out by default: the fast lane)",
+    )
+
+
+def _fast_lane(config: pytest.Config) -> bool:
+    return not config.getoption("--full") and not config.getoption("markexpr")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The fast lane: leave out the slow, services and container tests, unless named."""
+    if not _fast_lane(config):
+        return
+    named = {arg.split("[")[0] for arg in config.args if "::" in arg}
+    kept, left_out = [], []
+    for item in items:
+        heavy = any(item.get_closest_marker(name) for name in FULL_LANE_MARKERS)
+        explicit = any(item.nodeid.startswith(name) for name in named)
+        (left_out if heavy and not explicit else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if _fast_lane(config):
+        return (
+            "fast lane: " + "/".join(FULL_LANE_MARKERS) + " tests are left out; "
+            "`pytest --full` runs the whole suite (as CI does)"
+        )
+    return None
+
 
 @pytest.fixture(autouse=True)
 def isolation(

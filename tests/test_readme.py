@@ -24,9 +24,17 @@ def console_blocks(section: str) -> list[str]:
 def test_the_two_commands_are_what_this_test_runs() -> None:
     first, second, venv = console_blocks("Two commands")
     assert first == "pip install . && mcpforge new ../weather-server --defaults"
-    assert second == "python3 -m pip install uv && uv run --extra check pytest"
+    assert second == "python3 -m pip install uv && uv run --extra check pytest --full"
     assert venv == "python3 -m venv .venv && . .venv/bin/activate"
     assert "PEP 668" in README
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    """`.ci/run` ends with the README's test command, the full suite (not the fast lane)."""
+    _, second, _ = console_blocks("Two commands")
+    ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").rstrip().splitlines()
+    assert ci[-1] == second
+    assert second.endswith(" --full")
 
 
 @pytest.mark.slow
