@@ -63,12 +63,12 @@ def connect(
     pretend: bool = False,
 ) -> Connection:
     """Write the server's entry into CLIENT's configuration (see the module docstring)."""
-    from mcpforge.update import read_answers  # noqa: PLC0415
+    from mcpforge.record import project_answers  # noqa: PLC0415
 
     if client not in CLIENTS:
         raise UserError(f"unknown client {client!r}", f"use one of: {', '.join(CLIENTS)}")
     project = project.resolve()
-    answers = read_answers(project)
+    answers = project_answers(project)
     transport = _transport(client, answers, http)
     path = config or config_path(client, project)
     before = _read(path)

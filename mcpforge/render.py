@@ -14,25 +14,15 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from mcpforge.errors import Aborted, InvalidAnswerError, NoTerminalError, TemplateError
 from mcpforge.history import PUBLIC_URL, TEMPLATE_PATHS, tag_version, version_tag
+from mcpforge.record import SOURCE_URLS, record_source
 
 if TYPE_CHECKING:
     from filecmp import dircmp
 
-ANSWERS_FILE = ".copier-answers.yml"
 # Data (not a question, never recorded) naming the mcpforge version of a plain-folder render.
 MCPFORGE_VERSION_KEY = "mcpforge_version"
-# Spellings of the public repository a project may record; all are served from the history.
-SOURCE_URLS = (
-    PUBLIC_URL,
-    PUBLIC_URL.removesuffix(".git"),
-    "git@github.com:mcpforge/mcpforge.git",
-)
-_ACCEPTED_SOURCES = frozenset({*SOURCE_URLS, "gh:mcpforge/mcpforge", "gh:mcpforge/mcpforge.git"})
-
 NO_TERMINAL_HINT = (
     "pass --defaults, --preset NAME, --data KEY=VALUE or --data-file FILE"
     " to answer without a terminal"
@@ -254,33 +244,6 @@ def _renderable(root: Path) -> Iterator[Path]:
             else:
                 shutil.copy2(root / name, folder / name)
         yield folder
-
-
-def record_source(answers_file: Path, *, url: str, tag: str) -> None:
-    """Make the answers file record `url` as the template and `tag` as its version.
-
-    Copier writes `_commit` and `_src_path` first, one line each; only those two lines
-    change, so the file reads exactly as if copier had rendered from `url` at `tag`.
-    """
-    text = answers_file.read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if not line.startswith("_commit:")]
-    metadata = [f"_commit: {tag}", f"_src_path: {url}"]
-    index = next((i for i, line in enumerate(lines) if line.startswith("_src_path:")), None)
-    if index is None:
-        index = next((i for i, line in enumerate(lines) if line and not line.startswith("#")), 0)
-        lines[index:index] = metadata
-    else:
-        lines[index : index + 1] = metadata
-    updated = "\n".join(lines) + "\n"
-    parsed = yaml.safe_load(updated)
-    if not (isinstance(parsed, dict) and parsed.get("_commit") == tag):
-        raise TemplateError(f"cannot record the template version in {answers_file}")
-    answers_file.write_text(updated, encoding="utf-8")
-
-
-def is_mcpforge_source(src_path: object) -> bool:
-    """Whether a recorded `_src_path` names mcpforge's public repository."""
-    return isinstance(src_path, str) and src_path.rstrip("/") in _ACCEPTED_SOURCES
 
 
 def update_template(

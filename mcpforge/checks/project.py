@@ -2,68 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from mcpforge.checks.base import Context, Outcome, check, failed, passed, skipped
-
-ANSWERS_FILE = ".copier-answers.yml"
-
-# What copier records as `_commit`: a tag (v1.2.0), `git describe` past a tag
-# (v1.2.0-3-gabc1234), or a bare commit hash when the template had no tag.
-_DESCRIBE = re.compile(
-    r"^v?(?P<version>\d+(?:\.\d+)*)(?:[-.]?(?P<pre>(?:a|b|rc)\d+))?"
-    r"(?:-(?P<distance>\d+)-g(?P<sha>[0-9a-f]+))?(?:-dirty)?$"
-)
-_HASH = re.compile(r"^[0-9a-f]{7,40}$")
-
-
-@dataclass(frozen=True)
-class TemplateVersion:
-    """The template version a project was generated from or last updated to."""
-
-    raw: str
-    release: tuple[int, ...] | None  # None for a bare commit hash: no release to compare
-
-    def __str__(self) -> str:
-        return self.raw
-
-
-def read_answers(root: Path) -> tuple[dict[str, Any] | None, str]:
-    """The answers file as a mapping, or None and why it cannot be used."""
-    import yaml  # noqa: PLC0415 - only checks read YAML
-
-    path = root / ANSWERS_FILE
-    if not path.is_file():
-        return None, f"{ANSWERS_FILE} is missing"
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return None, f"{ANSWERS_FILE} cannot be read: {first}"
-    if not isinstance(content, dict):
-        return None, f"{ANSWERS_FILE} does not hold a mapping of answers"
-    return {str(key): value for key, value in content.items()}, ""
-
-
-def parse_version(raw: str) -> TemplateVersion | None:
-    """Parse a recorded `_commit`; None when it is neither a version nor a commit hash."""
-    text = raw.strip()
-    match = _DESCRIBE.match(text)
-    if match:
-        return TemplateVersion(text, tuple(int(part) for part in match["version"].split(".")))
-    if _HASH.match(text):
-        return TemplateVersion(text, None)
-    return None
-
-
-def recorded_version(answers: Mapping[str, Any]) -> TemplateVersion | None:
-    commit = answers.get("_commit")
-    return parse_version(str(commit)) if commit not in (None, "") else None
+from mcpforge.record import ANSWERS_FILE, parse_version, read_answers
 
 
 @check(

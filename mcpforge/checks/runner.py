@@ -149,12 +149,12 @@ def check_project(
     installed makes its check skipped, never passed. With --strict, warnings (a newer
     template) fail.
     """
-    from mcpforge.checks.project import read_answers  # noqa: PLC0415
+    from mcpforge.record import ANSWERS_FILE, read_answers  # noqa: PLC0415
 
     root = Path(path).resolve()
     if not root.is_dir():
         raise UserError(f"{root} is not a folder", "pass the folder of a generated project")
-    if not (root / "pyproject.toml").is_file() and not (root / ".copier-answers.yml").is_file():
+    if not (root / "pyproject.toml").is_file() and not (root / ANSWERS_FILE).is_file():
         raise UserError(
             f"{root} is not an mcpforge project (no pyproject.toml, no .copier-answers.yml)",
             "run `mcpforge check` in a project made by `mcpforge new`, or pass its path",

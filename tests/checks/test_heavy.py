@@ -174,14 +174,18 @@ def test_drift_warns_and_fails_when_strict(older_template: Path) -> None:
     assert strict.exit_code == 2
 
 
-def test_drift_without_update_compares_versions(
-    older_template: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from mcpforge.checks import drift
+def test_drift_asks_update_and_says_why_it_cannot_tell(project: Path) -> None:
+    """No second version parser: MF601 reports what `mcpforge update` itself finds."""
+    from mcpforge import __version__
 
-    monkeypatch.setattr(drift, "_from_update", lambda root: None)
-    report = check_project(older_template, only=["MF601"])
-    assert result_of(report, "MF601")[:2] == (Status.WARNING, "template v0.0.1 is behind 0.1.0")
+    replace_in(".copier-answers.yml", r"^_commit:.*$", "_commit: v9.0.0", regex=True)(project)
+    report = check_project(project, only=["MF601"])
+    status, message, _ = result_of(report, "MF601")
+    assert status is Status.SKIPPED
+    assert message == (
+        f"cannot tell: {project.resolve()} was made by mcpforge 9.0.0, newer than this"
+        f" mcpforge {__version__}"
+    )
 
 
 def test_copy_excludes_local_env(project: Path) -> None:
