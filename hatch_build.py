@@ -26,6 +26,10 @@ IN_SDIST = "history.bundle"
 
 
 def _history_module() -> Any:
+    # history.py imports mcpforge.errors (and mcpforge/__init__.py, standard library only):
+    # the build environment finds them in this source tree.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     spec = importlib.util.spec_from_file_location(
         "_mcpforge_history", ROOT / "mcpforge" / "history.py"
     )

@@ -49,6 +49,30 @@ class UpdateRefused(UserError):
     """`mcpforge update` cannot run on this project; nothing was changed."""
 
 
+class GitError(UserError):
+    """A git command mcpforge relies on failed (git's own last line is the message)."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(
+            message,
+            hint
+            or "run that git command in the folder to see what git says, fix what it names "
+            "(a broken or locked repository), then run mcpforge again",
+        )
+
+
+class HistoryError(UserError):
+    """The template history (the released template versions) cannot be read or built."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(
+            message,
+            hint
+            or "reinstall mcpforge (`pip install --force-reinstall mcpforge`); in a source "
+            "checkout, check that `git log` works there",
+        )
+
+
 class TemplateError(McpforgeError):
     """The template itself failed to render: a bug in mcpforge, not in the answers."""
 

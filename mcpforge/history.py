@@ -31,6 +31,8 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from mcpforge.errors import HistoryError
+
 PUBLIC_URL = "https://github.com/mcpforge/mcpforge.git"
 BUNDLE_NAME = "history.bundle"
 TEMPLATE_PATHS = ("copier.yml", "template")
@@ -48,10 +50,6 @@ _IDENTITY = {
 }
 # 1980-01-01, the earliest date a zip (wheel) can hold: reproducible builds by default.
 _DEFAULT_EPOCH = "315532800"
-
-
-class HistoryError(Exception):
-    """The template history cannot be read or built."""
 
 
 def version_tag(version: str) -> str:
@@ -414,7 +412,10 @@ def _git(
             check=False,
         )
     except FileNotFoundError:
-        raise HistoryError("git is not installed: mcpforge needs it to update projects") from None
+        raise HistoryError(
+            "git is not installed: mcpforge needs it to update projects",
+            "install git (`apt install git`, `brew install git`), then run mcpforge again",
+        ) from None
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise HistoryError(f"git {args[0]} failed: {detail}")

@@ -20,7 +20,7 @@ import yaml
 from packaging.version import Version
 
 from mcpforge import workspace
-from mcpforge.errors import Aborted, McpforgeError, UpdateRefused
+from mcpforge.errors import Aborted, GitError, McpforgeError, UpdateRefused
 from mcpforge.history import (
     BUNDLE_NAME,
     TemplateHistory,
@@ -335,7 +335,7 @@ def _refuse_hand_edited_answers(
         before = yaml.safe_load(
             workspace.git_text("show", f"{last}~1:./{ANSWERS_FILE}", cwd=project)
         )
-    except (workspace.GitError, yaml.YAMLError):
+    except (GitError, yaml.YAMLError):
         return
     if not isinstance(before, dict):
         return

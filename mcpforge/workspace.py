@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from mcpforge.errors import McpforgeError
+from mcpforge.errors import GitError
 
+GIT_INSTALL_HINT = "install git (`apt install git`, `brew install git`), then run mcpforge again"
 _UNMERGED = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
-
-
-class GitError(McpforgeError):
-    """A git command mcpforge relies on failed."""
 
 
 def git(
@@ -40,7 +37,9 @@ def git(
             env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
-        raise GitError("git is not installed: mcpforge needs it to update projects") from None
+        raise GitError(
+            "git is not installed: mcpforge needs it to update projects", GIT_INSTALL_HINT
+        ) from None
     if result.returncode != 0:
         detail = (result.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
         raise GitError(f"git {args[0]} failed in {cwd}: {detail}")

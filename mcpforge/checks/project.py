@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from mcpforge.checks.base import Context, Outcome, check, failed, passed, skipped
+from mcpforge.errors import HistoryError
 from mcpforge.record import ANSWERS_FILE, parse_version, read_answers
 
 
@@ -59,7 +60,7 @@ def known_versions() -> tuple[str, ...]:
     """The template versions (tags) of the installed mcpforge; empty if unreadable."""
     import tempfile  # noqa: PLC0415
 
-    from mcpforge.history import HistoryError, list_tags  # noqa: PLC0415
+    from mcpforge.history import list_tags  # noqa: PLC0415
     from mcpforge.update import installed_history  # noqa: PLC0415
 
     history = installed_history()

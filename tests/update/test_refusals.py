@@ -242,3 +242,18 @@ def test_ctrl_c_once_the_update_is_written_says_what_and_how_to_undo(
     assert undo.endswith("git checkout HEAD -- . && git clean -fd -- .")
     subprocess.run(["bash", "-c", undo], check=True, capture_output=True)
     assert snapshot(project) == before
+
+
+def test_a_git_failure_is_a_user_error_with_a_hint(project: Path) -> None:
+    """A real git failure (a corrupt index) prints git's line and a hint, not 'report a bug'."""
+    (project / ".git" / "index").write_bytes(b"not an index")
+    result = CliRunner().invoke(app, ["update", str(project), "--defaults"])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith("error: git "), lines[0]
+    assert f"failed in {project}: " in lines[0] and "index" in lines[0], lines[0]
+    assert lines[1] == (
+        "hint: run that git command in the folder to see what git says, fix what it names "
+        "(a broken or locked repository), then run mcpforge again"
+    )
