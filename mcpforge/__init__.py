@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from mcpforge._version import __version__
 
 if TYPE_CHECKING:
     from mcpforge.create import NewProject

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from typer.exceptions import TyperException
 
-from mcpforge import __version__
+from mcpforge._version import __version__
 from mcpforge.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,

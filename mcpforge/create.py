@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcpforge._version import __version__
 from mcpforge.errors import Declined, DestinationError
 from mcpforge.render import copy_template
 
@@ -124,7 +125,6 @@ def _init_repository(root: Path, answers: Mapping[str, Any]) -> bool:
     git = shutil.which("git")
     if git is None:
         return False
-    from mcpforge import __version__  # noqa: PLC0415 - avoid an import cycle
 
     def run(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -8,15 +8,17 @@ the fly (`build_history`), so both always agree.
 
 Releases come from the repository's own history, not from tags: each version older than
 the current one is released at the last commit (on the first-parent line of HEAD) at
-which mcpforge/__init__.py carried it, so a version-bump commit is all a release needs.
+which mcpforge/_version.py (before it, mcpforge/__init__.py) carried it, so a version-bump
+commit is all a release needs.
 The current version is the template files on disk. Tags are an optional cross-check:
 `release_problems` reports a `v*` tag whose template differs from the derived release,
 and a template changed since the current version was released without a new version
 and a CHANGELOG section (the test suite runs it; see docs/releasing.md).
 
 Each history commit holds only `copier.yml` and `template/`, so the bundle stays a few KB.
-This module uses nothing but the standard library, git and `packaging`, because the
-wheel's build hook loads it by path, outside mcpforge's own environment.
+This module uses nothing but the standard library, git, `packaging` and mcpforge.errors
+(standard library only), because the wheel's build hook loads it by path, outside
+mcpforge's own environment (with the source tree on sys.path).
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from mcpforge.errors import HistoryError
 PUBLIC_URL = "https://github.com/mcpforge/mcpforge.git"
 BUNDLE_NAME = "history.bundle"
 TEMPLATE_PATHS = ("copier.yml", "template")
-VERSION_FILE = "mcpforge/__init__.py"
+VERSION_FILE = "mcpforge/_version.py"
+# Where `__version__` lived before mcpforge/_version.py: older commits carry it there.
+OLD_VERSION_FILE = "mcpforge/__init__.py"
 CHANGELOG = "CHANGELOG.md"
 _VERSION_LINE = re.compile(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", re.M)
 # Never part of a template version; copier would skip them when rendering anyway.
@@ -127,7 +131,7 @@ class Release:
 
 
 def version_of(text: str) -> Version | None:
-    """The `__version__` a mcpforge/__init__.py text carries, or None."""
+    """The `__version__` a VERSION_FILE (or OLD_VERSION_FILE) text carries, or None."""
     match = _VERSION_LINE.search(text)
     if match is None:
         return None
@@ -138,7 +142,8 @@ def version_of(text: str) -> Version | None:
 
 
 def derive_releases(checkout: Path, *, complete: bool = False) -> list[Release]:
-    """Every version mcpforge/__init__.py carried on HEAD's first-parent line, oldest first.
+    """Every version VERSION_FILE (before it, OLD_VERSION_FILE) carried on HEAD's
+    first-parent line, oldest first.
 
     A version's release is the last commit carrying it; when a version came back later
     (a reverted bump), its last stretch counts. Empty when the checkout has no git.
@@ -157,21 +162,27 @@ def derive_releases(checkout: Path, *, complete: bool = False) -> list[Release]:
         commits = _git("rev-list", "--first-parent", "--reverse", "HEAD", cwd=checkout).split()
     except HistoryError:
         return []  # no commit yet
-    # One git process for every commit: the blob of VERSION_FILE at each.
+    # One git process for every commit: the blobs of VERSION_FILE and OLD_VERSION_FILE at
+    # each (a missing one reads "missing"); VERSION_FILE wins where both carry a version.
+    files = (VERSION_FILE, OLD_VERSION_FILE)
     checked = _git(
         "cat-file", "--batch-check=%(objectname) %(objecttype)", cwd=checkout,
-        stdin="".join(f"{commit}:{VERSION_FILE}\n" for commit in commits),
+        stdin="".join(f"{commit}:{name}\n" for commit in commits for name in files),
     ).splitlines()  # fmt: skip
     versions: dict[str, Version | None] = {}
     runs: dict[Version, Release] = {}
     previous: Version | None = None
-    for commit, line in zip(commits, checked, strict=True):
-        blob, _, kind = line.partition(" ")
+    for index, commit in enumerate(commits):
         version = None
-        if kind == "blob":
+        for line in checked[index * len(files) : (index + 1) * len(files)]:
+            blob, _, kind = line.partition(" ")
+            if kind != "blob":
+                continue
             if blob not in versions:
                 versions[blob] = version_of(_git("cat-file", "blob", blob, cwd=checkout))
             version = versions[blob]
+            if version is not None:
+                break
         if version is None:
             previous = None
             continue
@@ -226,7 +237,7 @@ def release_problems(checkout: Path, *, current: str) -> list[str]:
     - The current version is not newer than every version released before it.
     - The current version is a bump, but CHANGELOG.md has no `## [X.Y.Z]` section for it.
     - A `v*` tag whose template differs from the release derived for its version, or that
-      names a version mcpforge/__init__.py never carried (tags are only a cross-check).
+      names a version mcpforge never carried (tags are only a cross-check).
     """
     problems: list[str] = []
     current_version = Version(current)
@@ -237,7 +248,7 @@ def release_problems(checkout: Path, *, current: str) -> list[str]:
     older = [release for release in releases if release.version < current_version]
     newer = [release for release in releases if release.version > current_version]
     this = by_version.get(current_version)
-    bump = "bump __version__ in mcpforge/__init__.py and add its `## [X.Y.Z]` section to "
+    bump = f"bump __version__ in {VERSION_FILE} and add its `## [X.Y.Z]` section to "
     bump += "CHANGELOG.md in the same commit (docs/releasing.md)"
     if newer:
         problems.append(
@@ -277,7 +288,7 @@ def release_problems(checkout: Path, *, current: str) -> list[str]:
                 where = f"its release, commit {by_version[version].commit[:12]}"
             else:
                 problems.append(
-                    f"tag {tag} names a version mcpforge/__init__.py never carried: "
+                    f"tag {tag} names a version {VERSION_FILE} never carried: "
                     f"delete it (`git tag -d {tag}`) or ignore it, the history does not use it"
                 )
                 continue

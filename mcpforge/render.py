@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcpforge._version import __version__
 from mcpforge.errors import Aborted, InvalidAnswerError, NoTerminalError, TemplateError
 from mcpforge.history import PUBLIC_URL, TEMPLATE_PATHS, tag_version, version_tag
 from mcpforge.record import SOURCE_URLS, record_source
@@ -93,8 +94,6 @@ def copy_template(
     `mcpforge update` (offline) and `copier update` (online) can both update it.
     """
     if record is None and source is None:
-        from mcpforge import __version__  # noqa: PLC0415 - avoid an import cycle
-
         record = (PUBLIC_URL, version_tag(__version__))
     recorded = tag_version(record[1]) if record is not None else None
     if recorded is not None:

@@ -20,6 +20,7 @@ import yaml
 from packaging.version import Version
 
 from mcpforge import workspace
+from mcpforge._version import __version__
 from mcpforge.errors import Aborted, GitError, McpforgeError, UpdateRefused
 from mcpforge.history import (
     BUNDLE_NAME,
@@ -74,7 +75,6 @@ class UpdateResult:
 
 def installed_history() -> TemplateHistory:
     """The template history of this mcpforge: the wheel's bundle, or the checkout's tags."""
-    from mcpforge import __version__  # noqa: PLC0415 - avoid an import cycle
     from mcpforge.render import template_root  # noqa: PLC0415
 
     root = template_root()

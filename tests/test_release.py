@@ -86,7 +86,7 @@ def test_a_template_change_after_a_bump_needs_another(checkout: Path) -> None:
     assert release_problems(checkout, current="1.1.0") == [
         f"copier.yml or template/ changed since 1.1.0 was released (commit "
         f"{bump_commit[:12]}), but the version is still 1.1.0: bump __version__ in "
-        "mcpforge/__init__.py and add its `## [X.Y.Z]` section to CHANGELOG.md in the same "
+        "mcpforge/_version.py and add its `## [X.Y.Z]` section to CHANGELOG.md in the same "
         "commit (docs/releasing.md)"
     ]
     commit_all(checkout, "a change without a bump")
@@ -198,7 +198,7 @@ def run_step(command: str, cwd: Path, ref: str) -> subprocess.CompletedProcess[s
 
 
 def test_release_workflow_checks_the_tag_against_the_version() -> None:
-    command = step("release.yml", "build", "The tag names the version in mcpforge/__init__.py")
+    command = step("release.yml", "build", "The tag names the version in mcpforge/_version.py")
     assert run_step(command["run"], REPO_ROOT, f"v{__version__}").returncode == 0
     assert run_step(command["run"], REPO_ROOT, "v99.0.0").returncode != 0
 

@@ -1,7 +1,7 @@
 """Two versions of the template, built inside the tests, and a project generated with v1.
 
 The template repository starts as a copy of this repository's copier.yml and template/
-(mcpforge/__init__.py at 1.0.0, tagged v1.0.0, with a few files and a question of the
+(mcpforge/_version.py at 1.0.0, tagged v1.0.0, with a few files and a question of the
 test's own), then v2.0.0 (a bump commit, tagged too) edits a file, adds one, removes two,
 renames a question (with a migration) and adds a question.
 No network: every update below runs with https:// and ssh git URLs made to fail.
@@ -61,16 +61,24 @@ def commit_all(repo: Path, message: str) -> None:
     git("commit", "-q", "--no-verify", "-m", message, cwd=repo)
 
 
-def set_version(checkout: Path, version: str) -> None:
-    """Make mcpforge/__init__.py of `checkout` carry `version` (what a release bumps)."""
-    init = checkout / "mcpforge" / "__init__.py"
+def set_version(checkout: Path, version: str, *, legacy: bool = False) -> None:
+    """Make `checkout` carry `version` (what a release bumps) in mcpforge/_version.py.
+
+    With `legacy`, in mcpforge/__init__.py instead, where versions before the move to
+    _version.py live; without it, a legacy line becomes the import the move left there.
+    """
+    package = checkout / "mcpforge"
+    package.mkdir(exist_ok=True)
     line = f'__version__ = "{version}"'
+    init = package / "__init__.py"
+    if legacy:
+        text = init.read_text() if init.is_file() else '"""mcpforge."""\n\n__version__ = ""\n'
+        init.write_text(re.sub(r"^__version__ = .*$", line, text, count=1, flags=re.M))
+        return
     if init.is_file():
-        text = re.sub(r"^__version__ = .*$", line, init.read_text(), count=1, flags=re.M)
-        init.write_text(text)
-    else:
-        init.parent.mkdir(exist_ok=True)
-        init.write_text(f'"""mcpforge."""\n\n{line}\n')
+        moved = "from mcpforge._version import __version__"
+        init.write_text(re.sub(r"^__version__ = .*$", moved, init.read_text(), flags=re.M))
+    (package / "_version.py").write_text(f'"""The version."""\n\n{line}\n')
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

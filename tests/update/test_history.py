@@ -119,6 +119,27 @@ def test_each_version_is_released_at_the_last_commit_carrying_it(tmp_path: Path)
     assert any(p.startswith("tag v0.9.0 names a version") for p in problems)
 
 
+def test_versions_carried_before_and_after_the_move_to_version_py(tmp_path: Path) -> None:
+    """Old commits carry `__version__` in mcpforge/__init__.py, new ones in _version.py."""
+    checkout = tmp_path / "checkout"
+    (checkout / "template").mkdir(parents=True)
+    (checkout / "copier.yml").write_text("_subdirectory: template\n")
+    git("init", "-q", "-b", "main", cwd=checkout)
+    steps = [("1.0.0", True), ("1.1.0", True), ("1.1.0", False), ("1.2.0", False)]
+    for version, legacy in steps:
+        set_version(checkout, version, legacy=legacy)
+        (checkout / "template" / "NOTES.md").write_text(f"{version} {legacy}\n")
+        commit_all(checkout, f"{version} ({'__init__.py' if legacy else '_version.py'})")
+    assert "_version" in (checkout / "mcpforge" / "__init__.py").read_text()
+
+    releases = derive_releases(checkout)
+    assert [(str(r.version), r.commit) for r in releases] == [
+        ("1.0.0", git("rev-parse", "HEAD~3", cwd=checkout).strip()),
+        ("1.1.0", git("rev-parse", "HEAD~1", cwd=checkout).strip()),  # the move's commit
+        ("1.2.0", git("rev-parse", "HEAD", cwd=checkout).strip()),
+    ]
+
+
 def test_a_wheel_from_a_shallow_clone_is_refused(templates: Templates, tmp_path: Path) -> None:
     clone = tmp_path / "shallow"
     git("clone", "-q", "--depth", "1", f"file://{templates.repo}", str(clone), cwd=tmp_path)

@@ -104,7 +104,7 @@ def test_release_0_2_0_without_a_tag_updates_a_0_1_0_project(tmp_path: Path) -> 
         cwd=source,
         env={**os.environ, "VERSION": "0.2.0"},
     )
-    assert 'version__ = "0.2.0"' in (source / "mcpforge" / "__init__.py").read_text()
+    assert 'version__ = "0.2.0"' in (source / "mcpforge" / "_version.py").read_text()
     assert re.search(
         r"^## \[0\.2\.0\] - \d{4}-\d\d-\d\d$", (source / "CHANGELOG.md").read_text(), re.M
     )
