@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import interleaved, report, time_once
 
-from mcpforge.render import template_root
+from mcpforge.copier_calls import template_root
 
 
 def main() -> None:

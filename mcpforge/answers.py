@@ -3,7 +3,7 @@
 The questions themselves live in copier.yml (the one source of truth); this module only
 reads their names and choices from it, so an unknown key or a repeated one is refused
 before anything is rendered. Values are validated by copier's own validators at render
-time (see render.py), which is where the rules are written.
+time (see copier_calls.py), which is where the rules are written.
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ def root(
 def _complete_preset(incomplete: str) -> list[str]:
     """Shell completion of --preset: the presets copier.yml offers."""
     from mcpforge.answers import load_questions  # noqa: PLC0415
-    from mcpforge.render import copier_yml  # noqa: PLC0415
+    from mcpforge.copier_calls import copier_yml  # noqa: PLC0415
 
     presets = load_questions(copier_yml())["preset"].choices
     return [name for name in presets if name.startswith(incomplete)]
@@ -191,7 +191,7 @@ def new(
     with error_boundary():
         from mcpforge import answers as answers_module  # noqa: PLC0415
         from mcpforge import interview  # noqa: PLC0415
-        from mcpforge.render import copier_yml  # noqa: PLC0415
+        from mcpforge.copier_calls import copier_yml  # noqa: PLC0415
 
         questions = answers_module.load_questions(copier_yml())
         # `new .` and `new ''` name the project after the current folder.

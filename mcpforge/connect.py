@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpforge.errors import UserError
-from mcpforge.guide import http_url, serves_http, serves_stdio
+from mcpforge.next_steps import http_url, serves_http, serves_stdio
 
 CLIENTS = ("claude-desktop", "claude-code", "cursor", "vscode")
 KEY_VARIABLE = "MCP_API_KEY"

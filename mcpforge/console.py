@@ -63,7 +63,7 @@ def progress(message: str, *, enabled: bool = True) -> Iterator[None]:
 
 def print_new_project(project: NewProject, *, lock: LockOutcome | None = None) -> None:
     """The summary after `mcpforge new`: what was generated, where, and what to do next."""
-    from mcpforge.guide import client_configs, next_steps  # noqa: PLC0415
+    from mcpforge.next_steps import client_configs, next_steps  # noqa: PLC0415
 
     console = out()
     repository = ", a git repository with one commit" if project.git else ""

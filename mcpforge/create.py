@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcpforge._version import __version__
+from mcpforge.copier_calls import copy_template
 from mcpforge.errors import Declined, DestinationError
-from mcpforge.render import copy_template
 
 if TYPE_CHECKING:
     from mcpforge.lock import LockOutcome

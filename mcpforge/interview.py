@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from mcpforge.answers import Question
+from mcpforge.copier_calls import NO_TERMINAL_HINT
 from mcpforge.errors import NoTerminalError
-from mcpforge.render import NO_TERMINAL_HINT
 
 
 def has_terminal() -> bool:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import yaml
 from packaging.version import Version
 
-from mcpforge import workspace
+from mcpforge import update_clone
 from mcpforge._version import __version__
 from mcpforge.errors import Aborted, GitError, McpforgeError, UpdateRefused
 from mcpforge.history import (
@@ -75,7 +75,7 @@ class UpdateResult:
 
 def installed_history() -> TemplateHistory:
     """The template history of this mcpforge: the wheel's bundle, or the checkout's tags."""
-    from mcpforge.render import template_root  # noqa: PLC0415
+    from mcpforge.copier_calls import template_root  # noqa: PLC0415
 
     root = template_root()
     bundle = root / BUNDLE_NAME
@@ -130,7 +130,7 @@ def update_project(
     except KeyboardInterrupt:
         # The write-back restores the project when interrupted; once it is done, the
         # update stays written (the tree was clean before it): say what and how to undo.
-        written = workspace.uncommitted(writing[0]) if writing else []
+        written = update_clone.uncommitted(writing[0]) if writing else []
         if written:
             raise Aborted(written_message(writing[0], written)) from None
         raise
@@ -158,7 +158,7 @@ def _update_project(
     writing: list[Path],
 ) -> UpdateResult:
     project = _project_dir(path)
-    top = workspace.repository_top(project)
+    top = update_clone.repository_top(project)
     if top is None:
         raise UpdateRefused(
             f"{project} is not in a git repository",
@@ -173,14 +173,14 @@ def _update_project(
         _refuse_hand_edited_answers(project, answers, repo, work)
         target = history.current_tag
         if recorded == target and not data:
-            conflicts = tuple(workspace.unmerged(project))
+            conflicts = tuple(update_clone.unmerged(project))
             return UpdateResult(project, "up-to-date", recorded, target, conflicts=conflicts)
         _refuse_uncommitted(project)
         overrides = _answers_for(repo, target, answers, recorded, data or {}, work)
         subdir = project.relative_to(top).as_posix()
         subdir = "" if subdir == "." else subdir
-        copy_top = workspace.clone_for_update(top, work / "project")
-        from mcpforge.render import update_template  # noqa: PLC0415 - imports copier
+        copy_top = update_clone.clone_for_update(top, work / "project")
+        from mcpforge.copier_calls import update_template  # noqa: PLC0415 - imports copier
 
         old_files: set[str] = set()
         kept = update_template(
@@ -190,11 +190,11 @@ def _update_project(
         lock_message = ""
         if lock and not pretend:
             lock_message = _relock(copy_top / subdir, project.name)
-        found = workspace.changes(copy_top, subdir)
+        found = update_clone.changes(copy_top, subdir)
         # A committed file of the user's that the new template adds too (the old one did
         # not have it) is theirs: copier replaces it when it cannot merge (a binary file);
         # keep it and report the clash as a conflict.
-        theirs = workspace.keep_committed(
+        theirs = update_clone.keep_committed(
             copy_top,
             [
                 change
@@ -212,13 +212,13 @@ def _update_project(
         clashes = tuple(_below(path, subdir) for path in theirs)
         conflicts += clashes
         if pretend:
-            patch = workspace.diff(copy_top, subdir)
+            patch = update_clone.diff(copy_top, subdir)
             return UpdateResult(
                 project, "would-update", recorded, target, changed, conflicts, tuple(kept),
                 diff=patch,
             )  # fmt: skip
         writing.append(project)
-        left_alone = workspace.apply_changes(copy_top, top, project, found)
+        left_alone = update_clone.apply_changes(copy_top, top, project, found)
     status: Status = "conflicts" if conflicts else "updated"
     return UpdateResult(
         project, status, recorded, target, changed, conflicts, tuple(kept), tuple(left_alone),
@@ -301,7 +301,7 @@ def _unknown_version_hint(recorded: str, tags: list[str]) -> str:
 
 
 def _refuse_uncommitted(project: Path) -> None:
-    dirty = workspace.uncommitted(project)
+    dirty = update_clone.uncommitted(project)
     if dirty:
         shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
         raise UpdateRefused(
@@ -324,16 +324,16 @@ def _refuse_hand_edited_answers(
     answers render differently, at the recorded version (two renders, only then). A
     commit of the answers file alone changed none, by definition.
     """
-    last = workspace.git_text("log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=project).strip()
+    last = update_clone.git_text("log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=project).strip()
     if not last:
         return
-    touched = workspace.git_text(
+    touched = update_clone.git_text(
         "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", "--relative", last,
         cwd=project,
     ).split()  # fmt: skip
     try:
         before = yaml.safe_load(
-            workspace.git_text("show", f"{last}~1:./{ANSWERS_FILE}", cwd=project)
+            update_clone.git_text("show", f"{last}~1:./{ANSWERS_FILE}", cwd=project)
         )
     except (GitError, yaml.YAMLError):
         return
@@ -369,12 +369,12 @@ def _rendered_differently(
     None when the old answers do not render (nothing can be said); every file when the
     new ones do not (no mcpforge or copier operation recorded them).
     """
-    from mcpforge.render import ANSWERS_FILE, copy_template  # noqa: PLC0415
+    from mcpforge.copier_calls import copy_template  # noqa: PLC0415
 
     source = work / "recorded-template"
     try:
-        workspace.git_text("clone", "-q", "--branch", tag, str(repo), str(source), cwd=work)
-    except workspace.GitError:
+        update_clone.git_text("clone", "-q", "--branch", tag, str(repo), str(source), cwd=work)
+    except GitError:
         return None
     trees: list[dict[str, bytes]] = []
     for name, answers in (("before", before), ("after", after)):

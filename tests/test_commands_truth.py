@@ -94,14 +94,14 @@ def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
 def test_ctrl_c_inside_copier_is_not_reported_as_a_bug(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mcpforge import render
+    from mcpforge import copier_calls
 
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("copier.run_copy", interrupted)
     monkeypatch.chdir(tmp_path)
-    assert render.copy_template  # copier is imported lazily inside
+    assert copier_calls.copy_template  # copier is imported lazily inside
     result = CliRunner().invoke(app, ["new", "stopped", "--defaults"])
     assert result.exit_code == 130
     assert result.stderr.strip() == "error: interrupted; nothing was written"

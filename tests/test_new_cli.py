@@ -308,7 +308,7 @@ def test_http_client_configs_use_each_clients_env_syntax(tmp_path: Path) -> None
     neither expands a bare `${NAME}`."""
     import json
 
-    from mcpforge.guide import client_configs
+    from mcpforge.next_steps import client_configs
 
     answers = {"project_name": "p", "transport": "http", "auth": "apikey"}
     answers |= {"http_host": "127.0.0.1", "http_port": 8000, "http_path": "/mcp"}

@@ -15,8 +15,8 @@ from mcpforge.checks.base import (
     skipped,
     tail,
 )
-from mcpforge.checks.tools import missing
-from mcpforge.checks.workspace import UV_HINT, console_script, uv, uv_env, workdir
+from mcpforge.checks.project_copy import UV_HINT, console_script, uv, uv_env, workdir
+from mcpforge.checks.validators import missing
 
 
 def _wheel(context: Context) -> Path:

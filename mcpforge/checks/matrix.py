@@ -30,7 +30,7 @@ class Variant:
 def variants() -> list[Variant]:
     """Every preset of copier.yml, plus a 60-character name, digits, and an odd description."""
     from mcpforge.answers import load_questions  # noqa: PLC0415
-    from mcpforge.render import copier_yml  # noqa: PLC0415
+    from mcpforge.copier_calls import copier_yml  # noqa: PLC0415
 
     presets = load_questions(copier_yml())["preset"].choices
     return [

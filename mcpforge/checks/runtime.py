@@ -1,6 +1,6 @@
 """Runtime checks: boot the server and speak MCP to it over stdio and HTTP.
 
-The server runs from the synced copy of the project (see workspace.py). Features (auth,
+The server runs from the synced copy of the project (see project_copy.py). Features (auth,
 /metrics, /ready) are detected from the answers file, and from the routes in the source
 so that a project edited by hand is checked for what it serves.
 """
@@ -27,8 +27,8 @@ from mcpforge.checks.base import (
     skipped,
     tail,
 )
-from mcpforge.checks.tools import has_module, missing
-from mcpforge.checks.workspace import UV_HINT, console_script, synced, uv, uv_env, venv_bin
+from mcpforge.checks.project_copy import UV_HINT, console_script, synced, uv, uv_env, venv_bin
+from mcpforge.checks.validators import has_module, missing
 
 START_TIMEOUT = 30.0
 CALL_TIMEOUT = 60.0

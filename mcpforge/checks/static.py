@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mcpforge.checks import dockerfile, files
 from mcpforge.checks.base import Context, Outcome, check, failed, passed, skipped, tail
-from mcpforge.checks.tools import binary, missing, python_tool
+from mcpforge.checks.validators import binary, missing, python_tool
 
 _PLACEHOLDER = re.compile(
     r"^(<.*>|\$\{.*\}|\.\.\.|x+|\*+|(change|replace)[-_ ]?me.*|your[-_ ].*|example.*|"

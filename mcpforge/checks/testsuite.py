@@ -16,8 +16,8 @@ from mcpforge.checks.base import (
     skipped,
     tail,
 )
-from mcpforge.checks.tools import missing
-from mcpforge.checks.workspace import UV_HINT, synced, uv, uv_env, venv_bin
+from mcpforge.checks.project_copy import UV_HINT, synced, uv, uv_env, venv_bin
+from mcpforge.checks.validators import missing
 
 
 @check(

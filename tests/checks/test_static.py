@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpforge.checks import Report, Status, check_project, registry, tools
+from mcpforge.checks import Report, Status, check_project, registry, validators
 from mcpforge.checks import static as static_checks
 from tests.conftest import skip_or_fail
 
@@ -157,9 +157,9 @@ def test_missing_python_validators_are_skipped_not_passed(
 
 
 def test_tools_are_found_beside_the_interpreter() -> None:
-    assert tools.binary("hadolint") is not None
-    assert tools.python_tool("check_jsonschema") is not None
-    assert tools.python_tool("no_such_module_here") is None
+    assert validators.binary("hadolint") is not None
+    assert validators.python_tool("check_jsonschema") is not None
+    assert validators.python_tool("no_such_module_here") is None
 
 
 def test_compose_config_and_actionlint_skip_without_their_tools(

@@ -26,8 +26,8 @@ import pytest
 import yaml
 
 from mcpforge import new_project
-from mcpforge.guide import next_steps
-from mcpforge.render import deployment_variables
+from mcpforge.next_steps import next_steps
+from mcpforge.copier_calls import deployment_variables
 from tests.template.projects import project_env, run
 
 # What each kind of auth makes a deployment set (the server refuses to start without it).

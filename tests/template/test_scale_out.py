@@ -25,7 +25,7 @@ import yaml
 
 from mcpforge import new_project
 from mcpforge.checks import files
-from mcpforge.checks.tools import binary, python_tool
+from mcpforge.checks.validators import binary, python_tool
 from tests.conftest import skip_or_fail
 
 UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mcpforge.copier_calls import copy_template
 from mcpforge.history import PUBLIC_URL, TemplateHistory
-from mcpforge.render import copy_template
 from tests.conftest import REPO_ROOT
 
 V1, V2 = "v1.0.0", "v2.0.0"

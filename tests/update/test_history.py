@@ -11,6 +11,7 @@ import pytest
 from packaging.version import Version
 
 from mcpforge import update as core
+from mcpforge.copier_calls import copy_template
 from mcpforge.history import (
     PUBLIC_URL,
     HistoryError,
@@ -23,7 +24,6 @@ from mcpforge.history import (
     release_problems,
 )
 from mcpforge.migrations import migrated_answers
-from mcpforge.render import copy_template
 from tests.conftest import REPO_ROOT
 from tests.update.conftest import (
     V1,

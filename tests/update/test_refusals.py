@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mcpforge import update as core
-from mcpforge import workspace
+from mcpforge import update_clone
 from mcpforge.cli import app
 from mcpforge.errors import UpdateRefused
 from tests.update.conftest import Templates, commit_all, snapshot
@@ -138,10 +138,10 @@ def test_core_raises_update_refused(project: Path, templates: Templates) -> None
 def test_ctrl_c_during_the_copier_run_changes_nothing(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def interrupted(*_args: object, **_kwargs: object) -> list[workspace.Change]:
+    def interrupted(*_args: object, **_kwargs: object) -> list[update_clone.Change]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workspace, "changes", interrupted)
+    monkeypatch.setattr(update_clone, "changes", interrupted)
     before = snapshot(project)
     result = CliRunner().invoke(app, ["update", str(project), "--defaults"])
     assert result.exit_code == 130
@@ -176,7 +176,7 @@ def test_crash_while_writing_back_restores_the_project(
     def crash(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(workspace, "_mark_unmerged", crash)
+    monkeypatch.setattr(update_clone, "_mark_unmerged", crash)
     with pytest.raises(OSError, match="disk full"):
         core.update_project(project, defaults=True, history=core.installed_history())
     assert snapshot(project) == before
@@ -186,7 +186,7 @@ def test_ctrl_c_while_writing_back_restores_the_project(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(project)
-    real_write = workspace._write
+    real_write = update_clone._write
     calls = []
 
     def write_then_interrupt(source: Path, target: Path, *, stop: Path) -> None:
@@ -195,7 +195,7 @@ def test_ctrl_c_while_writing_back_restores_the_project(
         if len(calls) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(workspace, "_write", write_then_interrupt)
+    monkeypatch.setattr(update_clone, "_write", write_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         core.update_project(project, defaults=True, history=core.installed_history())
     assert len(calls) == 2
@@ -216,13 +216,13 @@ def test_ctrl_c_once_the_update_is_written_says_what_and_how_to_undo(
     and the command that undoes it, which is run here as written."""
     before = snapshot(project)
     if where == "after writing back":
-        real_apply = workspace.apply_changes
+        real_apply = update_clone.apply_changes
 
         def apply_then_interrupt(*args: Any) -> list[str]:
             real_apply(*args)
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(workspace, "apply_changes", apply_then_interrupt)
+        monkeypatch.setattr(update_clone, "apply_changes", apply_then_interrupt)
     else:
 
         def interrupted(*_args: object) -> list[str]:

@@ -60,7 +60,7 @@ def next_steps(project: Path, answers: Mapping[str, Any]) -> list[tuple[str, str
 
 def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Build the image, run it and compose it with every variable the deployment needs."""
-    from mcpforge.render import deployment_variables  # noqa: PLC0415 - loads jinja2
+    from mcpforge.copier_calls import deployment_variables  # noqa: PLC0415 - loads jinja2
 
     script = str(answers["project_name"])
     # Every required variable is in the shell by now: the API key made above as MCP_API_KEY
