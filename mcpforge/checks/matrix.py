@@ -27,14 +27,18 @@ class Variant:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
-def variants() -> list[Variant]:
-    """Every preset of copier.yml, plus a 60-character name, digits, and an odd description."""
+def presets() -> list[str]:
+    """The presets of copier.yml, in its order: the matrix and the test suite both use them."""
     from mcpforge.answers import load_questions  # noqa: PLC0415
     from mcpforge.copier_calls import copier_yml  # noqa: PLC0415
 
-    presets = load_questions(copier_yml())["preset"].choices
+    return [str(preset) for preset in load_questions(copier_yml())["preset"].choices]
+
+
+def variants() -> list[Variant]:
+    """Every preset of copier.yml, plus a 60-character name, digits, and an odd description."""
     return [
-        *(Variant(f"matrix-{preset}", {"preset": preset}) for preset in presets),
+        *(Variant(f"matrix-{preset}", {"preset": preset}) for preset in presets()),
         Variant(LONG_NAME),
         Variant("server2-v3", {"transport": "http"}),
         Variant("odd-description", {"description": ODD_DESCRIPTION, "transport": "stdio"}),

@@ -15,6 +15,7 @@ from mcpforge.checks import Status, check_project
 from mcpforge.checks.base import Context
 from mcpforge.checks.container import ENGINE_HINT, engine, run_environment
 from mcpforge.cli import app
+from tests.container.fixtures import Built
 
 from .conftest import result_of
 
@@ -89,10 +90,10 @@ def test_run_environment_has_a_throwaway_key_and_secrets(project: Path) -> None:
 @pytest.mark.timeout(2400)
 @pytest.mark.usefixtures("container_env")
 @pytest.mark.parametrize("preset", ["production", "scale"])
-def test_mf701_passes_on_a_real_engine(
-    preset: str, generated_for_engine: Callable[..., Path]
-) -> None:
-    project = generated_for_engine(preset)
+def test_mf701_passes_on_a_real_engine(preset: str, built: Callable[[str], Built]) -> None:
+    """On the project tests/container builds (`built`, once a session): MF701's own build of
+    the same context is a layer-cache hit, so each preset's image is built once."""
+    project = built(preset).project
     report = check_project(project, container=True, only=["container"])
     status, message, _ = result_of(report, "MF701")
     assert status is Status.PASSED, message

@@ -6,6 +6,12 @@ import os
 import subprocess
 from pathlib import Path
 
+from mcpforge.checks.matrix import presets
+
+# Every preset of copier.yml: the one list the render matrix, the generated-project tests
+# and `mcpforge check --matrix` share.
+PRESETS = presets()
+
 
 def project_env(**extra: str) -> dict[str, str]:
     """A user's shell: not mcpforge's own virtualenv, and no interpreter downloads."""

@@ -13,6 +13,7 @@ import yaml
 
 from mcpforge import __version__, new_project
 from tests.conftest import REPO_ROOT
+from tests.template.projects import PRESETS
 
 ANSWERS = {
     "preset": "scale",
@@ -30,7 +31,7 @@ def tree(root: Path) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("preset", ["production", "minimal", "scale"])
+@pytest.mark.parametrize("preset", PRESETS)
 def test_plain_copier_copy_renders_the_same_tree(tmp_path: Path, preset: str) -> None:
     copier = shutil.which("copier", path=str(Path(sys.executable).parent))
     assert copier, "copier's console script is installed with mcpforge"

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from mcpforge import new_project
 from tests.conftest import require_tool
-from tests.template.projects import run
+from tests.template.conftest import GeneratedSuite
+from tests.template.projects import PRESETS, run
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +28,14 @@ print(json.dumps({{
 """
 
 
-@pytest.mark.parametrize("preset", ["production", "minimal", "scale"])
-def test_generated_project_passes_its_own_checks(tmp_path: Path, preset: str) -> None:
+@pytest.mark.parametrize("preset", PRESETS)
+def test_generated_project_passes_its_own_checks(
+    generated_suite: GeneratedSuite, preset: str
+) -> None:
     uv = require_tool("uv")
-    project = new_project(tmp_path / f"{preset}-server", {"preset": preset}).path
+    suite = generated_suite({"preset": preset})
+    project, tests = suite.project, suite.tests
 
-    tests = run(project, uv, "run", "pytest", "-q", "-p", "no:cacheprovider")
     assert re.search(r"\d+ passed", tests.stdout)
     assert "failed" not in tests.stdout and "error" not in tests.stdout.lower()
     run(project, uv, "run", "ruff", "check", "--no-cache", ".")

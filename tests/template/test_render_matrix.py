@@ -15,13 +15,12 @@ import yaml
 
 from mcpforge import new_project
 from tests.template.manifest import expected_files
+from tests.template.projects import PRESETS
 
 Render = Callable[[str], tuple[Path, dict[str, Any]]]
 
 CASES: dict[str, dict[str, Any]] = {
-    "production": {"preset": "production"},
-    "minimal": {"preset": "minimal"},
-    "scale": {"preset": "scale"},
+    **{preset: {"preset": preset} for preset in PRESETS},
     "long-name": {"project_name": "a" + "-b2" * 21},  # 64 characters, the longest allowed
     "digits": {"project_name": "server2go-v3", "http_port": 65535},
     "odd-description": {

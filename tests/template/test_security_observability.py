@@ -22,6 +22,7 @@ import pytest
 
 from mcpforge import new_project
 from tests.conftest import require_tool, skip_or_fail
+from tests.template.conftest import GeneratedSuite
 from tests.template.projects import project_env, run
 
 REDIS = ("127.0.0.1", 6379)
@@ -51,15 +52,16 @@ def test_alert_rules_pass_promtool_check_and_their_unit_tests(tmp_path: Path) ->
     ],
 )
 def test_generated_security_and_observability_tests_pass(
-    tmp_path: Path, answers: dict[str, object]
+    generated_suite: GeneratedSuite, answers: dict[str, object]
 ) -> None:
+    """The production preset's run is shared with test_generated_project.py (once a session)."""
     uv = require_tool("uv")
-    project = new_project(tmp_path / "guarded-server", answers).path
-    tests = run(project, uv, "run", "pytest", "-q", "-p", "no:cacheprovider")
+    suite = generated_suite(answers)
+    project, tests = suite.project, suite.tests
     assert " passed" in tests.stdout
     assert " failed" not in tests.stdout
-    run(project, uv, "run", "ruff", "check", ".")
-    run(project, uv, "run", "ruff", "format", "--check", ".")
+    run(project, uv, "run", "ruff", "check", "--no-cache", ".")
+    run(project, uv, "run", "ruff", "format", "--check", "--no-cache", ".")
 
 
 @pytest.mark.slow
