@@ -389,21 +389,14 @@ def check(
             raise UserError("--output needs --format json, junit or github", "add --format json")
         from mcpforge.checks.matrix import rendered  # noqa: PLC0415
         from mcpforge.checks.report import run_checks  # noqa: PLC0415
-        from mcpforge.checks.runner import select  # noqa: PLC0415
+        from mcpforge.checks.runner import plan  # noqa: PLC0415
 
-        options: dict[str, Any] = {
-            "fast": fast,
-            "container": container,
-            "only": only or (),
-            "skip": skip or (),
-            "strict": strict,
-        }
-        select(options["only"], options["skip"], fast=fast, container=container)
+        planned = plan(only or (), skip or (), fast=fast, container=container, strict=strict)
         if matrix:
             with rendered() as paths:
-                code = run_checks(paths, output_format=output_format, output=output, **options)
+                code = run_checks(paths, planned, output_format=output_format, output=output)
         else:
-            code = run_checks([path], output_format=output_format, output=output, **options)
+            code = run_checks([path], planned, output_format=output_format, output=output)
     raise typer.Exit(code)  # outside the boundary: an exit code is not an error
 
 

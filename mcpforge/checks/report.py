@@ -6,7 +6,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from rich import box
 from rich.markup import escape
@@ -15,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mcpforge.checks.base import Result, Status
-from mcpforge.checks.runner import Report, check_project, select
+from mcpforge.checks.runner import Plan, Report, check_project
 from mcpforge.console import err, out
 
 _STYLE = {
@@ -128,26 +127,19 @@ def print_matrix(reports: Sequence[Report]) -> None:
 
 
 def run_checks(
-    paths: Sequence[Path], *, output_format: str, output: Path | None, **options: Any
+    paths: Sequence[Path], planned: Plan, *, output_format: str, output: Path | None
 ) -> int:
     """Check each project with a live view, print the report in `output_format`, and
     return the exit code (2 when any project fails)."""
     from mcpforge.checks import formats  # noqa: PLC0415
 
     reports = []
-    total = len(
-        select(
-            options.get("only", ()),
-            options.get("skip", ()),
-            fast=options.get("fast", False),
-            container=options.get("container", False),
-        )[0]
-    )
+    total = len(planned.chosen)
     for path in paths:
         title = path.name if len(paths) > 1 else ""
         with live_view(total, title=title, enabled=output_format == "text") as view:
             reports.append(
-                check_project(path, listener=view.listener, on_progress=view.note, **options)
+                check_project(path, planned=planned, listener=view.listener, on_progress=view.note)
             )
     if output_format == "text":
         if len(reports) > 1:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from mcpforge import tomlcompat as tomllib
 from mcpforge.checks.base import (
@@ -60,6 +61,32 @@ class Report:
 
 Listener = Callable[[str, Result | None], None]
 """Called with (check ID, None) when a check starts and (check ID, result) when it ends."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a `mcpforge check` call runs, made once from its options (see `plan`).
+
+    `chosen` are the checks to run, in ID order; `reasons` says why each other check does
+    not run. A project's own `[tool.mcpforge.check] skip` list is applied on top.
+    """
+
+    chosen: tuple[Check, ...]
+    reasons: Mapping[str, str]
+    strict: bool = False
+
+
+def plan(
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    *,
+    fast: bool = False,
+    container: bool = False,
+    strict: bool = False,
+) -> Plan:
+    """The plan of the given options; UserError for an unknown ID or conflicting tiers."""
+    chosen, reasons = select(only, skip, fast=fast, container=container)
+    return Plan(tuple(chosen), MappingProxyType(reasons), strict)
 
 
 def select(
@@ -140,6 +167,7 @@ def check_project(
     strict: bool = False,
     listener: Listener | None = None,
     on_progress: ProgressCallback | None = None,
+    planned: Plan | None = None,
 ) -> Report:
     """Check that a generated project builds, passes its tests, boots, speaks MCP and
     meets the production checklist.
@@ -147,7 +175,8 @@ def check_project(
     Runs the project and static checks with --fast; adds build, tests, runtime and drift
     by default; adds the container build with --container. A validator that is not
     installed makes its check skipped, never passed. With --strict, warnings (a newer
-    template) fail.
+    template) fail. `planned` (from `plan`) replaces the five options, made once for
+    several projects.
     """
     from mcpforge.record import ANSWERS_FILE, read_answers  # noqa: PLC0415
 
@@ -160,7 +189,10 @@ def check_project(
             "run `mcpforge check` in a project made by `mcpforge new`, or pass its path",
         )
     configured = project_skips(root)
-    chosen, reasons = select(only, skip, fast=fast, container=container)
+    if planned is None:
+        planned = plan(only, skip, fast=fast, container=container, strict=strict)
+    chosen, reasons = list(planned.chosen), dict(planned.reasons)
+    strict = planned.strict
     for check_id, item in registry().items():
         if check_id in _expand(configured, registry(), "[tool.mcpforge.check] skip") and (
             item in chosen

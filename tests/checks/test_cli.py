@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -31,6 +32,27 @@ def test_fast_tier_passes_with_exit_0(project: Path) -> None:
     assert re.search(r"ok: \d+ passed, 0 failed, 0 warnings, \d+ skipped", output)
     assert "Not run (skipped by --skip): MF102" in output
     assert "Not run (not in --fast: run with the default tier): MF301" in output
+
+
+def test_options_become_one_plan_selected_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcpforge.checks import runner
+
+    calls: list[tuple[object, ...]] = []
+    real = runner.select
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "select", counted)
+    code, output = run(str(project), "--only", "MF203,MF204", "--format", "json")
+    assert code == 0, output
+    assert len(calls) == 1
+    results = json.loads(output)["results"]
+    ran = {item["id"] for item in results if item["status"] == "passed"}
+    assert ran == {"MF203", "MF204"}
 
 
 def test_failure_exits_2_with_hint(project: Path) -> None:
