@@ -17,7 +17,16 @@ pytest_plugins = ["tests.container.fixtures"]
 
 # Markers of the tests the fast default lane leaves out: `pytest --full` (the README's test
 # command, which CI runs) or any `-m` expression runs them.
-FULL_LANE_MARKERS = ("slow", "services", "container")
+FULL_LANE_MARKERS = ("slow", "services", "container", "renders")
+# Fixtures that render a project with copier (seconds each on a busy machine): a test using
+# one is marked `renders`. Tests that call `mcpforge new` themselves carry the mark.
+RENDERING_FIXTURES = frozenset(
+    {
+        "built", "fast_report", "generated", "generated_for_engine", "generated_suite",
+        "import_python", "older_template", "pristine_report", "project", "projects",
+        "render", "renders", "scale", "synced", "templates",
+    }
+)  # fmt: skip
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,7 +44,11 @@ def _fast_lane(config: pytest.Config) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The fast lane: leave out the slow, services and container tests, unless named."""
+    """Mark the tests that render a project; the fast lane leaves out the slow, services,
+    container and rendering tests, unless named on the command line."""
+    for item in items:
+        if RENDERING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.renders)
     if not _fast_lane(config):
         return
     named = {arg.split("[")[0] for arg in config.args if "::" in arg}

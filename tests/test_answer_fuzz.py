@@ -32,6 +32,9 @@ settings.register_profile(
     database=None,
 )
 
+# Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
+pytestmark = pytest.mark.renders
+
 
 @pytest.fixture(scope="session")
 def import_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -107,6 +107,7 @@ def test_answer_is_refused(workdir: Path, data: dict[str, object], expected: str
     assert_refused(workdir, code, err, expected)
 
 
+@pytest.mark.renders
 def test_trailing_newline_in_the_folder_name_is_refused(workdir: Path) -> None:
     result = CliRunner().invoke(app, ["new", "nl\n", "--defaults", "--no-git"])
     assert_refused(workdir, result.exit_code, result.stderr, 'project name "nl\\n" must start')
@@ -126,6 +127,7 @@ def test_the_standard_library_is_in_the_module_list() -> None:
     assert stdlib <= modules, sorted(stdlib - modules)
 
 
+@pytest.mark.renders
 def test_quotes_and_backslashes_in_free_text_render_valid_files(workdir: Path) -> None:
     """TOML, Python and the answers file keep free text exactly, whatever it holds."""
     from tests.fuzz import tomllib
@@ -146,6 +148,7 @@ def test_quotes_and_backslashes_in_free_text_render_valid_files(workdir: Path) -
     assert answers["description"] == text
 
 
+@pytest.mark.renders
 def test_a_projects_own_answers_file_is_accepted_as_data_file(workdir: Path) -> None:
     """README: an answers file works as --data-file, also for a project of the same name."""
     code, err = new(workdir, "--preset", "minimal")

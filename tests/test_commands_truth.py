@@ -27,6 +27,7 @@ def mcpforge(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.renders
 def test_gitignore_covers_the_sqlite_database(tmp_path: Path) -> None:
     """The database the tests and the server create leaves the tree clean (update needs it)."""
     result = CliRunner().invoke(
@@ -72,6 +73,7 @@ def test_bare_mcpforge_prints_the_help_and_exits_1(tmp_path: Path) -> None:
     assert "Exit codes: 0 success; 1 user error" in result.stderr
 
 
+@pytest.mark.renders
 def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
     """`mcpforge new ... | head -1`: the reader went away; no error, no traceback."""
     read_end, write_end = os.pipe()
@@ -91,6 +93,7 @@ def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
     assert (tmp_path / "piped" / "pyproject.toml").is_file()  # the project is complete
 
 
+@pytest.mark.renders
 def test_ctrl_c_inside_copier_is_not_reported_as_a_bug(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,6 +111,7 @@ def test_ctrl_c_inside_copier_is_not_reported_as_a_bug(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.renders
 def test_ctrl_c_after_new_wrote_the_project_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,6 +128,7 @@ def test_ctrl_c_after_new_wrote_the_project_says_so(
 
 
 @pytest.mark.parametrize("argument", [".", ""])
+@pytest.mark.renders
 def test_new_in_the_current_empty_folder_fills_it_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argument: str
 ) -> None:
@@ -147,6 +152,7 @@ def test_new_in_the_current_empty_folder_fills_it_in_place(
     assert status.stdout == ""
 
 
+@pytest.mark.renders
 def test_new_in_place_that_fails_leaves_the_folder_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,9 @@ from typer.testing import CliRunner
 from mcpforge import new_project
 from mcpforge.cli import app
 
+# Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
+pytestmark = pytest.mark.renders
+
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 import pexpect
+import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT
+
+# Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
+pytestmark = pytest.mark.renders
 
 QUESTIONS = {
     name: spec

@@ -14,6 +14,9 @@ from mcpforge import __version__
 from mcpforge.cli import app
 from tests.conftest import require_tool
 
+# Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
+pytestmark = pytest.mark.renders
+
 
 def new(workdir: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, ["new", *args])

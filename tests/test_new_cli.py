@@ -11,6 +11,9 @@ from typer.testing import CliRunner
 from mcpforge import __version__
 from mcpforge.cli import app
 
+# Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
+pytestmark = pytest.mark.renders
+
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))

@@ -18,6 +18,9 @@ from tests.conftest import npm_tool, require_tool
 
 from .conftest import result_of
 
+# Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
+pytestmark = pytest.mark.renders
+
 
 @pytest.fixture(scope="module")
 def mcpb() -> str:

@@ -88,6 +88,7 @@ def test_catches_its_break(project: Path, check_id: str) -> None:
     assert result_of(report, check_id)[2] == registry()[check_id].hint
 
 
+@pytest.mark.renders
 def test_features_off_are_skipped(tmp_path: Path) -> None:
     answers = {"auth": "none", "metrics": False, "transport": "http"}
     plain = new_project(tmp_path / "plain", answers).path
@@ -114,6 +115,7 @@ def test_features_come_from_the_answers(tmp_path: Path) -> None:
     ) == {"q": "mcpforge", "n": 5, "mode": "fast"}  # fmt: skip
 
 
+@pytest.mark.renders
 def test_http_only_server_skips_stdio(tmp_path: Path) -> None:
     project = new_project(tmp_path / "web-only", {"transport": "http"}).path
     report = check_project(project, only=["MF501", "MF502", "MF503"])
@@ -123,6 +125,7 @@ def test_http_only_server_skips_stdio(tmp_path: Path) -> None:
     assert report.ok
 
 
+@pytest.mark.renders
 def test_stdio_only_server_skips_http(tmp_path: Path) -> None:
     project = new_project(tmp_path / "tiny", {"preset": "minimal"}).path
     report = check_project(project, only=["runtime"])

@@ -103,6 +103,7 @@ def test_release_publishes_to_the_registry_after_pypi_and_the_image(
     assert "./mcp-publisher publish" in runs
 
 
+@pytest.mark.renders
 def test_a_bad_registry_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(McpforgeError, match='MCP registry name "no slash"'):
         new_project(tmp_path / "x-server", {"mcp_name": "no slash"})

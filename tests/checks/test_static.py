@@ -183,6 +183,7 @@ def test_nginx_config_with_compose_service_upstreams_is_tested_on_loopback() -> 
     assert "app" not in nginx_testable(text).replace("upstream mcp", "")
 
 
+@pytest.mark.renders
 def test_minimal_project_skips_what_it_does_not_have(tmp_path: Path) -> None:
     from mcpforge import new_project
 

@@ -15,6 +15,9 @@ from mcpforge import __version__, new_project
 from tests.conftest import REPO_ROOT
 from tests.template.projects import PRESETS
 
+# Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
+pytestmark = pytest.mark.renders
+
 ANSWERS = {
     "preset": "scale",
     "description": "Interop 'check' ☕",

@@ -63,6 +63,7 @@ def _names(requirements: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.renders
 def test_every_import_is_a_declared_dependency(tmp_path: Path, variant: str) -> None:
     project = new_project(tmp_path / "deps-server", VARIANTS[variant], git=False).path
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))

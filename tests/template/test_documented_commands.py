@@ -296,6 +296,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.renders
 def test_every_way_to_deploy_passes_each_required_variable(tmp_path: Path, variant: str) -> None:
     project = new_project(tmp_path / "deploy-server", VARIANTS[variant], git=False).path
     answers = answers_of(project)
@@ -353,6 +354,7 @@ def test_every_way_to_deploy_passes_each_required_variable(tmp_path: Path, varia
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
+@pytest.mark.renders
 def test_the_image_keeps_its_data_in_a_volume_its_user_owns(tmp_path: Path, database: str) -> None:
     answers = {"preset": "scale"} if database == "postgres" else {"database": "sqlite"}
     project = new_project(tmp_path / "data-server", answers, git=False).path

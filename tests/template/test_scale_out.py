@@ -452,6 +452,7 @@ def test_github_ci_tests_on_postgresql_and_deploys_after_approval(scale: Path) -
     assert f"kubectl rollout status deployment/{scale.name}" in commands
 
 
+@pytest.mark.renders
 def test_gitlab_ci_deploys_by_hand(tmp_path: Path) -> None:
     project = render(tmp_path, "gl-server", {"preset": "scale", "ci": "gitlab"})
     pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
@@ -477,6 +478,7 @@ MINE = {"db.py", "cache.py", "upstream.py"}
         ({"preset": "scale", "load_balancer": False}, MINE, {"k8s"}),
     ],
 )
+@pytest.mark.renders
 def test_data_and_scale_out_files_render_only_when_chosen(
     tmp_path: Path, answers: dict[str, object], modules: set[str], deploy: set[str]
 ) -> None:

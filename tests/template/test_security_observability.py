@@ -29,6 +29,7 @@ REDIS = ("127.0.0.1", 6379)
 OPTIONAL_MODULES = ("prometheus_client", "limits", "redis", "opentelemetry.sdk", "jwt")
 
 
+@pytest.mark.renders
 def test_alert_rules_pass_promtool_check_and_their_unit_tests(tmp_path: Path) -> None:
     promtool = require_tool("promtool")
     project = new_project(tmp_path / "alerting-server", {"preset": "production"}).path

@@ -43,6 +43,7 @@ def test_the_network_is_really_cut(project: Path) -> None:
     assert result.returncode != 0
 
 
+@pytest.mark.renders
 def test_update_from_a_bundle_file_offline(project: Path, templates: Templates, tmp_path: Path):
     bundle = tmp_path / "history.bundle"
     git("bundle", "create", "-q", str(bundle), "--tags=v*", cwd=templates.repo)
@@ -159,6 +160,7 @@ def test_bundle_is_self_contained_and_reproducible(templates: Templates, tmp_pat
     assert list_tags(clone) == [V1, V2]
 
 
+@pytest.mark.renders
 def test_development_checkout_without_tags_updates_its_own_version(tmp_path: Path) -> None:
     """This repository, untagged or not, knows the version it is."""
     history = core.installed_history()
@@ -172,6 +174,7 @@ def test_development_checkout_without_tags_updates_its_own_version(tmp_path: Pat
     assert result.recorded == history.current_tag
 
 
+@pytest.mark.renders
 def test_new_records_the_public_url_and_version_tag(tmp_path: Path) -> None:
     from mcpforge import __version__
 
@@ -183,6 +186,7 @@ def test_new_records_the_public_url_and_version_tag(tmp_path: Path) -> None:
     assert text.count("_src_path") == 1
 
 
+@pytest.mark.renders
 def test_new_from_a_checkout_prints_no_copier_warning(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mcpforge", "new", "quiet-server", "--defaults", "--no-git"],
