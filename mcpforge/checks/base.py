@@ -3,12 +3,19 @@
 A check is a function taking a `Context` and returning an `Outcome`, registered with
 `@check(ID, family, title, hint)`. IDs are stable: documentation, CI configuration and
 `[tool.mcpforge.check] skip` lists refer to them. Nothing here imports rich or typer.
+
+A check declares what it needs by naming parameters after the context, as sp-repo-review's
+checks name their fixtures: `def dockerfile_user(context, dockerfile_instructions)`. Each
+name is a provider registered with `@provides(name)`; the runner resolves it once per run
+and passes the value in, or, when the provider raises `Unmet` (no Dockerfile, a stdio-only
+server), gives the check that outcome without running it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import inspect
 import os
 import subprocess
 import threading
@@ -79,21 +86,47 @@ def skipped(reason: str) -> Outcome:
     return Outcome(Status.SKIPPED, reason)
 
 
-CheckFunction = Callable[["Context"], Outcome]
+CheckFunction = Callable[..., Outcome]
+"""`(context, *needs) -> Outcome`: the parameters after the context name providers."""
 
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check: a stable ID, a one-line title, a hint for when it fails."""
+    """A registered check: a stable ID, a one-line title, a hint for when it fails, and
+    the names of what it needs (its parameters after the context)."""
 
     id: str
     family: str
     title: str
     hint: str
     run: CheckFunction = field(compare=False, repr=False)
+    needs: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, Check] = {}
+
+Provider = Callable[["Context"], Any]
+PROVIDERS: dict[str, Provider] = {}
+
+
+class Unmet(Exception):
+    """Raised by a provider: what a check needs is not there; `outcome` says why."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+def provides(name: str) -> Callable[[Provider], Provider]:
+    """Register a provider: checks naming a parameter `name` get what it returns."""
+
+    def register(function: Provider) -> Provider:
+        if name in PROVIDERS:
+            raise ValueError(f"{name!r} is provided twice")
+        PROVIDERS[name] = function
+        return function
+
+    return register
 
 
 def check(check_id: str, family: str, title: str, hint: str) -> Callable[[CheckFunction], Check]:
@@ -104,7 +137,8 @@ def check(check_id: str, family: str, title: str, hint: str) -> Callable[[CheckF
     def register(function: CheckFunction) -> Check:
         if check_id in REGISTRY:
             raise ValueError(f"check ID {check_id} is registered twice")
-        registered = Check(check_id, family, title, hint, function)
+        needs = tuple(list(inspect.signature(function).parameters)[1:])
+        registered = Check(check_id, family, title, hint, function, needs)
         REGISTRY[check_id] = registered
         return registered
 
@@ -165,6 +199,11 @@ class Context:
         if isinstance(value, _Failure):
             raise value.error
         return value  # type: ignore[no-any-return]
+
+    def need(self, name: str) -> Any:
+        """What provider `name` gives for this run (resolved once); Unmet when it is not
+        there."""
+        return self.shared(f"need:{name}", lambda: PROVIDERS[name](self))
 
     def progress(self, note: str) -> None:
         """Tell the user what a long check is doing right now."""

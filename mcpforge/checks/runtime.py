@@ -21,9 +21,11 @@ from mcpforge.checks.base import (
     CheckFailedError,
     Context,
     Outcome,
+    Unmet,
     check,
     failed,
     passed,
+    provides,
     skipped,
     tail,
 )
@@ -143,9 +145,8 @@ def _server_env(extra: Mapping[str, str]) -> dict[str, str]:
     "run the server command by hand: nothing but protocol may go to stdout (log to "
     "stderr), and it must start without a .env file",
 )
-def stdio(context: Context) -> Outcome:
-    wanted = features(context.root, context.answers)
-    if not wanted.stdio:
+def stdio(context: Context, features: Features) -> Outcome:
+    if not features.stdio:
         return skipped("the server speaks HTTP only (transport: http)")
     ready = _prerequisites(context)
     if isinstance(ready, Outcome):
@@ -200,28 +201,47 @@ class _Http:
     token: str | None  # the bearer token the server accepts, when auth is on
 
 
-def _http(context: Context) -> _Http | Outcome:
-    """The server running over HTTP (started once per run), or why it cannot be."""
-    wanted = features(context.root, context.answers)
+@provides("features")
+def _features(context: Context) -> Features:
+    """What the server is expected to serve, read once per run."""
+    return features(context.root, context.answers)
+
+
+@provides("http_server")
+def _http(context: Context) -> _Http:
+    """The server running over HTTP (started once per run); Unmet says why it cannot be."""
+    wanted: Features = context.need("features")
     if not wanted.http:
-        return skipped("the server speaks stdio only (transport: stdio)")
+        raise Unmet(skipped("the server speaks stdio only (transport: stdio)"))
     ready = _prerequisites(context)
     if isinstance(ready, Outcome):
-        return ready
+        raise Unmet(ready)
     root, script = ready
-
-    def make() -> _Http:
-        token = secrets.token_urlsafe(24) if wanted.auth else None
-        env = _server_env(_auth_env(root, context.answers, token) if token else {})
-        context.progress("starting HTTP server")
-        path = str(context.answers.get("http_path") or "/mcp")
-        server = serve.start(context, [str(venv_bin(root) / script)], root, env, path)
-        return _Http(server, token)
-
+    token = secrets.token_urlsafe(24) if wanted.auth else None
+    env = _server_env(_auth_env(root, context.answers, token) if token else {})
+    context.progress("starting HTTP server")
+    path = str(context.answers.get("http_path") or "/mcp")
     try:
-        return context.shared("http", make)
+        server = serve.start(context, [str(venv_bin(root) / script)], root, env, path)
     except CheckFailedError as error:
-        return failed(str(error))
+        raise Unmet(failed(str(error))) from None
+    return _Http(server, token)
+
+
+def _feature_on(name: str, reason: str) -> None:
+    """Provide `name`: the project's Features where `name` is on; else skipped: reason."""
+
+    @provides(name)
+    def provide(context: Context) -> Features:
+        wanted: Features = context.need("features")
+        if not getattr(wanted, name.removesuffix("_on")):
+            raise Unmet(skipped(reason))
+        return wanted
+
+
+_feature_on("auth_on", "auth is off in this project")
+_feature_on("metrics_on", "metrics are off in this project")
+_feature_on("ready_on", "readiness is off in this project")
 
 
 def _auth_headers(running: _Http) -> dict[str, str]:
@@ -235,11 +255,8 @@ def _auth_headers(running: _Http) -> dict[str, str]:
     "keep the /health route (a custom route, outside auth): load balancers, compose and "
     "Kubernetes probe it",
 )
-def http_health(context: Context) -> Outcome:
-    running = _http(context)
-    if isinstance(running, Outcome):
-        return running
-    status, body = running.server.request("GET", "/health")
+def http_health(context: Context, http_server: _Http) -> Outcome:
+    status, body = http_server.server.request("GET", "/health")
     if status != 200:
         return failed(f"GET /health answered {status}: {body[:200]!r}")
     try:
@@ -256,17 +273,14 @@ def http_health(context: Context) -> Outcome:
     "start the server with MCP_TRANSPORT=http and connect with `from mcp import Client`; "
     "the server log names the failure",
 )
-def http_round_trip(context: Context) -> Outcome:
-    running = _http(context)
-    if isinstance(running, Outcome):
-        return running
-    if running.token is None and features(context.root, context.answers).auth:
+def http_round_trip(context: Context, features: Features, http_server: _Http) -> Outcome:
+    if http_server.token is None and features.auth:
         return skipped("auth is on, but no API-key setting was found to configure a token")
     context.progress("MCP over HTTP")
     try:
-        message = _http_session(running)
+        message = _http_session(http_server)
     except Exception as error:  # noqa: BLE001 - any failure of the session is the finding
-        return failed(f"{_describe(error)}\nserver log:\n{running.server.logs()}")
+        return failed(f"{_describe(error)}\nserver log:\n{http_server.server.logs()}")
     return passed(message)
 
 
@@ -293,14 +307,13 @@ def _http_session(running: _Http) -> str:
     "keep DNS-rebinding protection on (TransportSecuritySettings) and list real host "
     "names in MCP_ALLOWED_HOSTS instead of turning it off",
 )
-def http_foreign_host(context: Context) -> Outcome:
-    running = _http(context)
-    if isinstance(running, Outcome):
-        return running
-    headers = {**_auth_headers(running), "Host": "evil.example.com"}
-    status = running.server.post_mcp(headers)
+def http_foreign_host(context: Context, http_server: _Http) -> Outcome:
+    headers = {**_auth_headers(http_server), "Host": "evil.example.com"}
+    status = http_server.server.post_mcp(headers)
     if status != 421:
-        return failed(f"POST {running.server.path} with Host: evil.example.com answered {status}")
+        return failed(
+            f"POST {http_server.server.path} with Host: evil.example.com answered {status}"
+        )
     return passed()
 
 
@@ -310,15 +323,10 @@ def http_foreign_host(context: Context) -> Outcome:
     "HTTP: with auth on, a request without a token is rejected (401)",
     "put the MCP endpoint behind the token verifier; only /health may be open",
 )
-def http_auth(context: Context) -> Outcome:
-    if not features(context.root, context.answers).auth:
-        return skipped("auth is off in this project")
-    running = _http(context)
-    if isinstance(running, Outcome):
-        return running
-    status = running.server.post_mcp()
+def http_auth(context: Context, auth_on: Features, http_server: _Http) -> Outcome:
+    status = http_server.server.post_mcp()
     if status != 401:
-        return failed(f"POST {running.server.path} without a token answered {status}, not 401")
+        return failed(f"POST {http_server.server.path} without a token answered {status}, not 401")
     return passed()
 
 
@@ -328,13 +336,9 @@ def http_auth(context: Context) -> Outcome:
     "HTTP: /metrics serves Prometheus metrics (where enabled)",
     "keep the /metrics route and its prometheus-client registry",
 )
-def http_metrics(context: Context) -> Outcome:
-    if not features(context.root, context.answers).metrics:
-        return skipped("metrics are off in this project")
-    running = _http(context)
-    if isinstance(running, Outcome):
-        return running
-    status, body = running.server.request("GET", "/metrics", headers=_auth_headers(running))
+def http_metrics(context: Context, metrics_on: Features, http_server: _Http) -> Outcome:
+    headers = _auth_headers(http_server)
+    status, body = http_server.server.request("GET", "/metrics", headers=headers)
     if status != 200 or b"# TYPE" not in body:
         return failed(f"GET /metrics answered {status}: {body[:200]!r}")
     return passed()
@@ -346,16 +350,10 @@ def http_metrics(context: Context) -> Outcome:
     "HTTP: /ready answers (where enabled)",
     "keep the /ready route; it answers 503 while a dependency (database, Redis) is down",
 )
-def http_ready(context: Context) -> Outcome:
-    wanted = features(context.root, context.answers)
-    if not wanted.ready:
-        return skipped("readiness is off in this project")
-    running = _http(context)
-    if isinstance(running, Outcome):
-        return running
-    status, body = running.server.request("GET", "/ready")
+def http_ready(context: Context, ready_on: Features, http_server: _Http) -> Outcome:
+    status, body = http_server.server.request("GET", "/ready")
     if status == 200:
         return passed()
-    if status == 503 and wanted.services:
+    if status == 503 and ready_on.services:
         return passed("503: its database/Redis is not running here; the endpoint answers")
     return failed(f"GET /ready answered {status}: {body[:200]!r}")

@@ -9,7 +9,17 @@ import tempfile
 from pathlib import Path
 
 from mcpforge.checks import dockerfile, files
-from mcpforge.checks.base import Context, Outcome, check, failed, passed, skipped, tail
+from mcpforge.checks.base import (
+    Context,
+    Outcome,
+    Unmet,
+    check,
+    failed,
+    passed,
+    provides,
+    skipped,
+    tail,
+)
 from mcpforge.checks.validators import binary, missing, python_tool
 
 _PLACEHOLDER = re.compile(
@@ -55,10 +65,12 @@ def pyproject(context: Context) -> Outcome:
 # --- Dockerfile -------------------------------------------------------------------------
 
 
-def _dockerfile(context: Context) -> list[dockerfile.Instruction] | None:
+@provides("dockerfile_instructions")
+def _dockerfile(context: Context) -> list[dockerfile.Instruction]:
+    """The project's Dockerfile, parsed once per run; Unmet (skipped) without one."""
     path = context.path("Dockerfile")
     if not path.is_file():
-        return None
+        raise Unmet(_no_dockerfile(context))
     return dockerfile.parse(path.read_text(encoding="utf-8"))
 
 
@@ -103,11 +115,10 @@ def dockerfile_lint(context: Context) -> Outcome:
     "Dockerfile: the image runs as a non-root USER",
     "add `USER app` (a user made in the image) after the last step that needs root",
 )
-def dockerfile_user(context: Context) -> Outcome:
-    instructions = _dockerfile(context)
-    if instructions is None:
-        return _no_dockerfile(context)
-    root, line = dockerfile.runs_as_root(dockerfile.final_stage(instructions))
+def dockerfile_user(
+    context: Context, dockerfile_instructions: list[dockerfile.Instruction]
+) -> Outcome:
+    root, line = dockerfile.runs_as_root(dockerfile.final_stage(dockerfile_instructions))
     if root:
         where = f"USER on line {line} is root" if line else "no USER instruction"
         return failed(f"the final stage runs as root: {where}", file="Dockerfile", line=line)
@@ -120,11 +131,10 @@ def dockerfile_user(context: Context) -> Outcome:
     "Dockerfile: the image declares a HEALTHCHECK",
     "add `HEALTHCHECK CMD ...` that probes /health (or, for stdio, that the command starts)",
 )
-def dockerfile_healthcheck(context: Context) -> Outcome:
-    instructions = _dockerfile(context)
-    if instructions is None:
-        return _no_dockerfile(context)
-    if dockerfile.healthcheck(dockerfile.final_stage(instructions)) is None:
+def dockerfile_healthcheck(
+    context: Context, dockerfile_instructions: list[dockerfile.Instruction]
+) -> Outcome:
+    if dockerfile.healthcheck(dockerfile.final_stage(dockerfile_instructions)) is None:
         return failed("the final stage has no HEALTHCHECK", file="Dockerfile")
     return passed()
 
@@ -136,16 +146,15 @@ def dockerfile_healthcheck(context: Context) -> Outcome:
     "pass secrets at run time (`docker run --env-file`, compose `environment`, a "
     "Kubernetes Secret), or at build time with `RUN --mount=type=secret`",
 )
-def dockerfile_secrets(context: Context) -> Outcome:
-    instructions = _dockerfile(context)
-    if instructions is None:
-        return _no_dockerfile(context)
+def dockerfile_secrets(
+    context: Context, dockerfile_instructions: list[dockerfile.Instruction]
+) -> Outcome:
     names = {
         name.strip().upper()
         for name in str(context.answers.get("secret_env_vars") or "").split(",")
         if name.strip()
     }
-    found = dockerfile.secret_assignments(instructions, names)
+    found = dockerfile.secret_assignments(dockerfile_instructions, names)
     if found:
         item = found[0][0]
         listed = ", ".join(f"{i.keyword} {n} (line {i.line})" for i, n in found)
@@ -160,11 +169,10 @@ def dockerfile_secrets(context: Context) -> Outcome:
     "COPY README.md (hatchling reads it) before the `uv sync` that installs the project, "
     "or install dependencies only first with `uv sync --no-install-project`",
 )
-def dockerfile_readme(context: Context) -> Outcome:
-    instructions = _dockerfile(context)
-    if instructions is None:
-        return _no_dockerfile(context)
-    for stage in dockerfile.stages(instructions):
+def dockerfile_readme(
+    context: Context, dockerfile_instructions: list[dockerfile.Instruction]
+) -> Outcome:
+    for stage in dockerfile.stages(dockerfile_instructions):
         step = dockerfile.install_before_readme(stage)
         if step is not None:
             return failed(

@@ -192,3 +192,30 @@ def test_minimal_project_skips_what_it_does_not_have(tmp_path: Path) -> None:
     assert failed_ids(report) == set()
     for check_id in ("MF202", "MF203", "MF207", "MF208"):
         assert result_of(report, check_id)[0] is Status.SKIPPED
+
+
+def test_every_need_a_check_declares_has_a_provider() -> None:
+    from mcpforge.checks.base import PROVIDERS
+
+    checks = registry()
+    assert {name for item in checks.values() for name in item.needs} <= set(PROVIDERS)
+    assert checks["MF203"].needs == ("dockerfile_instructions",)
+    assert checks["MF505"].needs == ("auth_on", "http_server")
+
+
+def test_the_dockerfile_is_read_once_for_its_four_checks(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcpforge.checks import dockerfile
+
+    parsed: list[str] = []
+    real = dockerfile.parse
+
+    def counted(text: str) -> list[dockerfile.Instruction]:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(dockerfile, "parse", counted)
+    report = check_project(project, only=["MF203", "MF204", "MF205", "MF206"])
+    assert report.ok and report.count(Status.PASSED) == 4
+    assert len(parsed) == 1
