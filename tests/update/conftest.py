@@ -9,7 +9,6 @@ No network: every update below runs with https:// and ssh git URLs made to fail.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -167,16 +166,10 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
     home.mkdir()
     gitconfig = home / ".gitconfig"
     gitconfig.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n")
-    saved = {name: os.environ.get(name) for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM")}
-    os.environ.update({"GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1"})
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # session-scoped: no `monkeypatch` here
+        patch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
         yield _build(root)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture
