@@ -13,7 +13,7 @@ import pytest
 
 from mcpforge import new_project
 from tests.conftest import require_tool
-from tests.template.projects import run
+from tests.template.projects import PYTEST, run
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def generated_suite(tmp_path_factory: pytest.TempPathFactory) -> GeneratedSuite:
             name = f"{answers.get('preset', 'custom')}-server"
             folder = tmp_path_factory.mktemp(name)
             project = new_project(folder / name, answers).path
-            tests = run(project, uv, "run", "pytest", "-q", "-p", "no:cacheprovider")
+            tests = run(project, uv, "run", *PYTEST)
             done[key] = SuiteRun(project, tests)
         return done[key]
 

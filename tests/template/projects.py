@@ -8,6 +8,10 @@ from pathlib import Path
 
 from mcpforge.checks.matrix import presets
 
+# A generated project's own test run, as its README says (`uv run pytest`), quiet and
+# without a cache folder in the project; append paths and options.
+PYTEST = ("pytest", "-q", "-p", "no:cacheprovider")
+
 # Every preset of copier.yml: the one list the render matrix, the generated-project tests
 # and `mcpforge check --matrix` share.
 PRESETS = presets()

@@ -19,7 +19,7 @@ import pytest
 
 from mcpforge import new_project
 from tests.conftest import require_tool
-from tests.template.projects import project_env
+from tests.template.projects import PYTEST, project_env
 
 # Import name -> distribution name, where they differ.
 DISTRIBUTION = {
@@ -120,7 +120,7 @@ def test_generated_suite_passes_at_the_floors_and_at_the_newest(
         if preset == "scale":
             assert re.search(r"^sqlalchemy\s+2\.0\.38$", versions, re.M | re.I), versions
         output = _run(
-            project, uv, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", env=env
+            project, uv, "run", "--no-sync", *PYTEST, env=env
         )
     else:
         # The newest lane runs the README's "refresh the lock" commands, as written.

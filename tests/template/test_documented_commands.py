@@ -194,16 +194,7 @@ def test_readme_run_it_commands_serve_mcp_as_written(synced: Path, shell: Any) -
 
     help_block = block_with(blocks, "--help")
     assert help_block == f"uv run {name} --help\n"
-    result = subprocess.run(
-        ["bash", "-c", help_block],
-        cwd=synced,
-        env=project_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run(synced, "bash", "-c", help_block, timeout=120)
     assert "usage:" in result.stdout
 
     # Over HTTP: make and export the key, then serve; without the key the server refuses.

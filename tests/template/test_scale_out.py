@@ -27,6 +27,7 @@ from mcpforge import new_project
 from mcpforge.checks import files
 from mcpforge.checks.validators import binary, python_tool
 from tests.conftest import skip_or_fail
+from tests.template.projects import PYTEST
 
 UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
 POSTGRES = ("127.0.0.1", 5432)
@@ -138,11 +139,8 @@ def test_generated_data_tests_pass_against_postgresql_and_redis(
         [
             "uv",
             "run",
-            "pytest",
-            "-q",
+            *PYTEST,
             "-rs",
-            "-p",
-            "no:cacheprovider",
             "tests/test_notes.py",
             "tests/test_lookup.py",
             # Change notifications between two server processes through Redis.
@@ -326,21 +324,7 @@ def test_forged_x_forwarded_for_through_real_nginx_hits_the_rate_limit(synced: P
     services = compose["services"]
     nginx_address = services["nginx"]["networks"]["default"]["ipv4_address"]
     assert services[synced.name]["environment"]["FORWARDED_ALLOW_IPS"] == nginx_address
-    output = run(
-        [
-            "uv",
-            "run",
-            "pytest",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-            "tests/test_scale.py",
-            "-k",
-            "forged",
-        ],
-        cwd=synced,
-    )
+    output = run(["uv", "run", *PYTEST, "-rs", "tests/test_scale.py", "-k", "forged"], cwd=synced)
     assert "1 passed" in output
     assert "skipped" not in output, output
 
