@@ -6,7 +6,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from mcpforge.checks import dockerfile, files
 from mcpforge.checks.base import (
@@ -60,6 +62,54 @@ def pyproject(context: Context) -> Outcome:
     if result.returncode != 0:
         return failed(tail(result.stdout + result.stderr, 6), file="pyproject.toml")
     return passed()
+
+
+# --- what the static checks need: files of the project, and validators ------------------
+
+
+def _need_files(name: str, find: Callable[[Context], Any], absent: str) -> None:
+    """Provide `name`: what `find` finds in the project; skipped (no ABSENT) without it."""
+
+    @provides(name)
+    def provide(context: Context) -> Any:
+        found = find(context)
+        if not found:
+            raise Unmet(skipped(f"no {absent} in this project"))
+        return found
+
+
+def _need_file(name: str, relative: str) -> None:
+    """Provide `name`: the path of the project's file `relative`, where it has one."""
+
+    def find(context: Context) -> Path | None:
+        path = context.path(relative)
+        return path if path.is_file() else None
+
+    _need_files(name, find, relative)
+
+
+def _need_python_tool(module: str, package: str) -> None:
+    """Provide `module`: the argv running a Python validator; skipped where missing."""
+
+    @provides(module)
+    def provide(context: Context) -> list[str]:
+        del context
+        tool = python_tool(module)
+        if tool is None:
+            raise Unmet(skipped(missing(package)))
+        return tool
+
+
+def _need_binary(name: str, program: str, install: str) -> None:
+    """Provide `name`: the path of the binary `program`; skipped where missing."""
+
+    @provides(name)
+    def provide(context: Context) -> str:
+        del context
+        found = binary(program)
+        if found is None:
+            raise Unmet(skipped(missing(program, install)))
+        return found
 
 
 # --- Dockerfile -------------------------------------------------------------------------
@@ -199,10 +249,7 @@ def compose_schema(context: Context) -> Outcome:
         if _expects_container(context) and context.answers.get("compose") is True:
             return failed("the answers say compose: true, but there is no compose.yaml")
         return skipped("no compose file in this project")
-    tool = python_tool("check_jsonschema")
-    if tool is None:
-        return skipped(missing("check-jsonschema"))
-    return _jsonschema(context, tool, "vendor.compose-spec", [path])
+    return _jsonschema(context, context.need("check_jsonschema"), "vendor.compose-spec", [path])
 
 
 def _jsonschema(context: Context, tool: list[str], schema: str, paths: list[Path]) -> Outcome:
@@ -224,12 +271,10 @@ def _jsonschema(context: Context, tool: list[str], schema: str, paths: list[Path
     "declare what is referenced, fix the name, or mark optional dependencies and env "
     "files `required: false`",
 )
-def compose_references(context: Context) -> Outcome:
+def compose_references(context: Context, compose_file: Path) -> Outcome:
     import yaml  # noqa: PLC0415
 
-    path = files.compose_file(context.root)
-    if path is None:
-        return skipped("no compose file in this project")
+    path = compose_file
     try:
         compose = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -248,10 +293,8 @@ def compose_references(context: Context) -> Outcome:
     "`docker compose config` accepts the compose file",
     "run `docker compose config` and fix what it reports",
 )
-def compose_config(context: Context) -> Outcome:
-    path = files.compose_file(context.root)
-    if path is None:
-        return skipped("no compose file in this project")
+def compose_config(context: Context, compose_file: Path) -> Outcome:
+    path = compose_file
     docker = shutil.which("docker")
     if docker is None:
         return skipped(missing("docker", "install Docker Compose v2 to run this check"))
@@ -288,9 +331,7 @@ def ci_schema(context: Context) -> Outcome:
         if provider in {"github", "gitlab"}:
             return failed(f"the answers say ci: {provider}, but there is no CI configuration")
         return skipped("no CI configuration in this project")
-    tool = python_tool("check_jsonschema")
-    if tool is None:
-        return skipped(missing("check-jsonschema"))
+    tool = context.need("check_jsonschema")
     outcomes = []
     if workflows:
         outcomes.append(_jsonschema(context, tool, "vendor.github-workflows", workflows))
@@ -308,16 +349,11 @@ def ci_schema(context: Context) -> Outcome:
     "GitHub workflows pass actionlint",
     "fix what actionlint reports (expressions, job needs, shell scripts)",
 )
-def ci_actionlint(context: Context) -> Outcome:
-    workflows = _workflows(context)
-    if not workflows:
-        return skipped("no GitHub workflows in this project")
-    actionlint = binary("actionlint")
-    if actionlint is None:
-        return skipped(missing("actionlint", "install the actionlint binary on PATH"))
-    result = context.run(
-        [actionlint, "-no-color", *(_relative(context, path) for path in workflows)], timeout=60
-    )
+def ci_actionlint(
+    context: Context, github_workflows: list[Path], actionlint_program: str
+) -> Outcome:
+    workflows = [_relative(context, path) for path in github_workflows]
+    result = context.run([actionlint_program, "-no-color", *workflows], timeout=60)
     if result.returncode != 0:
         return failed(tail(result.stdout + result.stderr, 8))
     return passed()
@@ -333,14 +369,11 @@ def ci_actionlint(context: Context) -> Outcome:
     "fix the field named above, or use an apiVersion/kind your cluster serves "
     "(`kubectl api-resources`)",
 )
-def kubernetes(context: Context) -> Outcome:
-    manifests = files.kubernetes_manifests(context.root)
-    if not manifests:
-        return skipped("no Kubernetes manifests in this project")
-    tool = python_tool("kubernetes_validate")
-    if tool is None:
-        return skipped(missing("kubernetes-validate"))
-    result = context.run([*tool, "--strict", *map(str, manifests)], timeout=60)
+def kubernetes(
+    context: Context, kubernetes_manifests: list[Path], kubernetes_validate: list[str]
+) -> Outcome:
+    manifests = kubernetes_manifests
+    result = context.run([*kubernetes_validate, "--strict", *map(str, manifests)], timeout=60)
     output = result.stdout + result.stderr
     # An unknown apiVersion or kind is only a WARN with exit 0: a typo would pass.
     problems = [
@@ -363,18 +396,12 @@ def kubernetes(context: Context) -> Outcome:
     "fix the directive on the line nginx names; upstream hosts may be compose service "
     "names (they are pointed at 127.0.0.1 for this test)",
 )
-def nginx(context: Context) -> Outcome:
-    configs = files.nginx_configs(context.root)
-    if not configs:
-        return skipped("no nginx configuration in this project")
-    program = binary("nginx")
-    if program is None:
-        return skipped(missing("nginx", "install nginx (Debian: apt-get install nginx-light)"))
-    for config in configs:
-        outcome = _nginx_test(context, program, config)
+def nginx(context: Context, nginx_configs: list[Path], nginx_program: str) -> Outcome:
+    for config in nginx_configs:
+        outcome = _nginx_test(context, nginx_program, config)
         if outcome.status != "passed":
             return outcome
-    return passed(", ".join(_relative(context, config) for config in configs))
+    return passed(", ".join(_relative(context, config) for config in nginx_configs))
 
 
 def _nginx_test(context: Context, program: str, config: Path) -> Outcome:
@@ -413,17 +440,9 @@ def _nginx_test(context: Context, program: str, config: Path) -> Outcome:
     "YAML files pass yamllint (relaxed): syntax, duplicate keys",
     "fix the line yamllint names; a duplicate key silently drops the first value",
 )
-def yaml_lint(context: Context) -> Outcome:
-    paths = list(files.project_files(context.root, ".yaml", ".yml"))
-    if not paths:
-        return skipped("no YAML files in this project")
-    tool = python_tool("yamllint")
-    if tool is None:
-        return skipped(missing("yamllint"))
-    result = context.run(
-        [*tool, "-d", "relaxed", "-f", "parsable", *(_relative(context, path) for path in paths)],
-        timeout=60,
-    )
+def yaml_lint(context: Context, yaml_files: list[Path], yamllint: list[str]) -> Outcome:
+    paths = [_relative(context, path) for path in yaml_files]
+    result = context.run([*yamllint, "-d", "relaxed", "-f", "parsable", *paths], timeout=60)
     errors = [line for line in result.stdout.splitlines() if "[error]" in line]
     if result.returncode != 0 or errors:
         first = errors[0].split(":")[0] if errors else None
@@ -560,10 +579,7 @@ def dependabot_config(context: Context) -> Outcome:
                 "the answers say update_bot: dependabot, but there is no .github/dependabot.yml"
             )
         return skipped("no .github/dependabot.yml in this project")
-    tool = python_tool("check_jsonschema")
-    if tool is None:
-        return skipped(missing("check-jsonschema"))
-    return _jsonschema(context, tool, "vendor.dependabot", [path])
+    return _jsonschema(context, context.need("check_jsonschema"), "vendor.dependabot", [path])
 
 
 # --- pre-commit -------------------------------------------------------------------------
@@ -576,14 +592,8 @@ def dependabot_config(context: Context) -> Outcome:
     "fix the key named above (https://pre-commit.com/#plugins); "
     "`uv run pre-commit validate-config` checks it",
 )
-def precommit_config(context: Context) -> Outcome:
-    path = context.path(".pre-commit-config.yaml")
-    if not path.is_file():
-        return skipped("no .pre-commit-config.yaml in this project")
-    tool = python_tool("pre_commit")
-    if tool is None:
-        return skipped(missing("pre-commit"))
-    result = context.run([*tool, "validate-config", str(path)], timeout=60)
+def precommit_config(context: Context, precommit_config: Path, pre_commit: list[str]) -> Outcome:
+    result = context.run([*pre_commit, "validate-config", str(precommit_config)], timeout=60)
     if result.returncode != 0:
         return failed(tail(result.stdout + result.stderr, 8), file=".pre-commit-config.yaml")
     return passed()
@@ -604,17 +614,12 @@ _NAME_LABEL = re.compile(r'io\.modelcontextprotocol\.server\.name="?([^"\s]+)"?'
     "server.schema.json); its name must equal README's `mcp-name:` and the Dockerfile's "
     "io.modelcontextprotocol.server.name label",
 )
-def mcp_registry(context: Context) -> Outcome:
+def mcp_registry(context: Context, server_json: Path, check_jsonschema: list[str]) -> Outcome:
     import json  # noqa: PLC0415
 
-    path = context.path("server.json")
-    if not path.is_file():
-        return skipped("no server.json in this project")
-    tool = python_tool("check_jsonschema")
-    if tool is None:
-        return skipped(missing("check-jsonschema"))
+    path = server_json
     result = context.run(
-        [*tool, "--schemafile", str(SERVER_SCHEMA), str(path)],
+        [*check_jsonschema, "--schemafile", str(SERVER_SCHEMA), str(path)],
         timeout=60,
         extra_env={"NO_COLOR": "1"},
     )
@@ -648,13 +653,38 @@ def mcp_registry(context: Context) -> Outcome:
     "fix the field named above (https://github.com/modelcontextprotocol/mcpb); "
     "`npx @anthropic-ai/mcpb validate manifest.json` checks it",
 )
-def mcp_bundle(context: Context) -> Outcome:
-    if not context.path("manifest.json").is_file():
-        return skipped("no manifest.json in this project")
-    mcpb = binary("mcpb")
-    if mcpb is None:
-        return skipped(missing("mcpb", "install it from npm: npm install -g @anthropic-ai/mcpb"))
-    result = context.run([mcpb, "validate", "manifest.json"], timeout=120)
+def mcp_bundle(context: Context, bundle_manifest: Path, mcpb_program: str) -> Outcome:
+    del bundle_manifest  # mcpb validates it by name, from the project's folder
+    result = context.run([mcpb_program, "validate", "manifest.json"], timeout=120)
     if result.returncode != 0:
         return failed(tail(result.stdout + result.stderr, 8), file="manifest.json")
     return passed("mcpb validate")
+
+
+# --- the needs of the checks above -----------------------------------------------------
+
+_need_files("compose_file", lambda context: files.compose_file(context.root), "compose file")
+_need_files("github_workflows", _workflows, "GitHub workflows")
+_need_files(
+    "kubernetes_manifests",
+    lambda context: files.kubernetes_manifests(context.root),
+    "Kubernetes manifests",
+)
+_need_files(
+    "nginx_configs", lambda context: files.nginx_configs(context.root), "nginx configuration"
+)
+_need_files(
+    "yaml_files",
+    lambda context: list(files.project_files(context.root, ".yaml", ".yml")),
+    "YAML files",
+)
+_need_file("precommit_config", ".pre-commit-config.yaml")
+_need_file("server_json", "server.json")
+_need_file("bundle_manifest", "manifest.json")
+_need_python_tool("check_jsonschema", "check-jsonschema")
+_need_python_tool("kubernetes_validate", "kubernetes-validate")
+_need_python_tool("yamllint", "yamllint")
+_need_python_tool("pre_commit", "pre-commit")
+_need_binary("actionlint_program", "actionlint", "install the actionlint binary on PATH")
+_need_binary("nginx_program", "nginx", "install nginx (Debian: apt-get install nginx-light)")
+_need_binary("mcpb_program", "mcpb", "install it from npm: npm install -g @anthropic-ai/mcpb")
