@@ -78,12 +78,18 @@ def _need_files(name: str, find: Callable[[Context], Any], absent: str) -> None:
         return found
 
 
-def _need_file(name: str, relative: str) -> None:
-    """Provide `name`: the path of the project's file `relative`, where it has one."""
+def _need_file(name: str, relative: str, *, answered: tuple[str, str] | None = None) -> None:
+    """Provide `name`: the path of the project's file `relative`, where it has one. With
+    `answered` (KEY, VALUE), a missing file fails where the answers say KEY: VALUE."""
 
     def find(context: Context) -> Path | None:
         path = context.path(relative)
-        return path if path.is_file() else None
+        if path.is_file():
+            return path
+        if answered is not None and context.answers.get(answered[0]) == answered[1]:
+            key, value = answered
+            raise Unmet(failed(f"the answers say {key}: {value}, but there is no {relative}"))
+        return None
 
     _need_files(name, find, relative)
 
@@ -535,12 +541,8 @@ def _tracked_files(context: Context) -> list[str]:
     "fix the option named above (https://docs.renovatebot.com/configuration-options/); "
     "`npx --package renovate renovate-config-validator` checks it as Renovate will",
 )
-def renovate_config(context: Context) -> Outcome:
-    path = context.path("renovate.json")
-    if not path.is_file():
-        if context.answers.get("update_bot") == "renovate":
-            return failed("the answers say update_bot: renovate, but there is no renovate.json")
-        return skipped("no renovate.json in this project")
+def renovate_config(context: Context, renovate_json: Path) -> Outcome:
+    path = renovate_json
     validator = binary("renovate-config-validator")
     if validator is not None:
         return _renovate_validator(context, validator)
@@ -571,15 +573,10 @@ def _renovate_validator(context: Context, validator: str) -> Outcome:
     "fix the key named above (https://docs.github.com/code-security/dependabot/"
     "working-with-dependabot/dependabot-options-reference)",
 )
-def dependabot_config(context: Context) -> Outcome:
-    path = context.path(".github/dependabot.yml")
-    if not path.is_file():
-        if context.answers.get("update_bot") == "dependabot":
-            return failed(
-                "the answers say update_bot: dependabot, but there is no .github/dependabot.yml"
-            )
-        return skipped("no .github/dependabot.yml in this project")
-    return _jsonschema(context, context.need("check_jsonschema"), "vendor.dependabot", [path])
+def dependabot_config(
+    context: Context, dependabot_yml: Path, check_jsonschema: list[str]
+) -> Outcome:
+    return _jsonschema(context, check_jsonschema, "vendor.dependabot", [dependabot_yml])
 
 
 # --- pre-commit -------------------------------------------------------------------------
@@ -679,6 +676,8 @@ _need_files(
     "YAML files",
 )
 _need_file("precommit_config", ".pre-commit-config.yaml")
+_need_file("renovate_json", "renovate.json", answered=("update_bot", "renovate"))
+_need_file("dependabot_yml", ".github/dependabot.yml", answered=("update_bot", "dependabot"))
 _need_file("server_json", "server.json")
 _need_file("bundle_manifest", "manifest.json")
 _need_python_tool("check_jsonschema", "check-jsonschema")

@@ -49,6 +49,14 @@ def _generate(folder: Path, name: str, answers: dict[str, object]) -> Path:
     return project
 
 
+def render_cases(folder: Path, cases: dict[str, dict[str, object]]) -> dict[str, Path]:
+    """Each case rendered without git into FOLDER/<case>-server."""
+    return {
+        case: new_project(folder / f"{case}-server", answers, git=False).path
+        for case, answers in cases.items()
+    }
+
+
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A production-preset project (HTTP + stdio, Docker, compose, GitHub CI)."""

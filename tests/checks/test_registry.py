@@ -16,7 +16,7 @@ from mcpforge.checks import Status, check_project
 from mcpforge.checks.static import SERVER_SCHEMA
 from mcpforge.errors import McpforgeError
 
-from .conftest import result_of
+from .conftest import render_cases, result_of
 
 CASES: dict[str, dict[str, Any]] = {
     "production": {"preset": "production"},
@@ -28,11 +28,7 @@ CASES: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("registry")
-    return {
-        case: new_project(root / f"{case}-server", answers, git=False).path
-        for case, answers in CASES.items()
-    }
+    return render_cases(tmp_path_factory.mktemp("registry"), CASES)
 
 
 def test_vendored_schema_is_the_published_one() -> None:

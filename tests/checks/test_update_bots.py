@@ -15,7 +15,7 @@ from mcpforge import new_project
 from mcpforge.checks import Status, check_project
 from tests.conftest import npm_tool
 
-from .conftest import result_of
+from .conftest import render_cases, result_of
 
 CASES: dict[str, dict[str, Any]] = {
     "production": {"preset": "production"},
@@ -30,11 +30,7 @@ CASES: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("bots")
-    return {
-        case: new_project(root / f"{case}-server", answers, git=False).path
-        for case, answers in CASES.items()
-    }
+    return render_cases(tmp_path_factory.mktemp("bots"), CASES)
 
 
 @pytest.fixture(scope="module")

@@ -49,6 +49,15 @@ QUESTIONS_V2 = (
 )
 
 
+def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None, code: int = 0) -> str:
+    """Run a command; it must exit with `code`. Its stdout."""
+    result = subprocess.run(
+        [str(arg) for arg in argv], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == code, f"{argv}: {result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
 def git(*args: str, cwd: Path) -> str:
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"

@@ -39,6 +39,15 @@ def refused(project: Path, *args: str) -> str:
     return result.stderr
 
 
+def interrupted_update(project: Path) -> str:
+    """Run an update that Ctrl-C stops: exit 130, the tree unchanged; its stderr."""
+    before = snapshot(project)
+    result = CliRunner().invoke(app, ["update", str(project), "--defaults"])
+    assert result.exit_code == 130, result.output
+    assert snapshot(project) == before
+    return result.stderr
+
+
 def set_answer(project: Path, key: str, value: str) -> None:
     answers = project / ".copier-answers.yml"
     lines = [
@@ -142,11 +151,7 @@ def test_ctrl_c_during_the_copier_run_changes_nothing(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(update_clone, "changes", interrupted)
-    before = snapshot(project)
-    result = CliRunner().invoke(app, ["update", str(project), "--defaults"])
-    assert result.exit_code == 130
-    assert "interrupted" in result.stderr
-    assert snapshot(project) == before
+    assert "interrupted" in interrupted_update(project)
 
 
 def test_ctrl_c_inside_copier_changes_nothing(
@@ -158,11 +163,7 @@ def test_ctrl_c_inside_copier_changes_nothing(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(copier, "run_update", interrupted)
-    before = snapshot(project)
-    result = CliRunner().invoke(app, ["update", str(project), "--defaults"])
-    assert result.exit_code == 130
-    assert "interrupted; the project was not changed" in result.stderr
-    assert snapshot(project) == before
+    assert "interrupted; the project was not changed" in interrupted_update(project)
 
 
 def test_crash_while_writing_back_restores_the_project(

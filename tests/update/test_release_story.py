@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -21,18 +20,10 @@ import pytest
 
 from mcpforge.history import build_history, release_problems
 from tests.conftest import REPO_ROOT, require_tool
-from tests.update.conftest import answers_of, commit_all, git, set_version
+from tests.update.conftest import answers_of, commit_all, git, run, set_version
 
 USER_EDIT = "\n\n# My own note: mcpforge update keeps it.\n"
 TEMPLATE_CHANGE = "\nThis line came with mcpforge 0.2.0's template.\n"
-
-
-def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None, code: int = 0) -> str:
-    result = subprocess.run(
-        [str(arg) for arg in argv], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == code, f"{argv}: {result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def docs_block(marker: str) -> str:

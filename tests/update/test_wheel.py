@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,10 @@ import pytest
 from mcpforge import __version__
 from mcpforge.history import PUBLIC_URL
 from tests.conftest import REPO_ROOT, require_tool
-from tests.update.conftest import answers_of, commit_all, git, set_version
+from tests.update.conftest import answers_of, commit_all, git, run, set_version
 
 OLD = "v0.0.1"
 CURRENT = f"v{__version__}"
-
-
-def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None, code: int = 0) -> str:
-    result = subprocess.run(
-        [str(arg) for arg in argv], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == code, f"{argv}: {result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def source_tree(into: Path) -> Path:
