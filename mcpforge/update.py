@@ -324,7 +324,9 @@ def _refuse_hand_edited_answers(
     answers render differently, at the recorded version (two renders, only then). A
     commit of the answers file alone changed none, by definition.
     """
-    last = update_clone.git_text("log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=project).strip()
+    last = update_clone.git_text(
+        "log", "-1", "--format=%H", "--", ANSWERS_FILE, cwd=project
+    ).strip()
     if not last:
         return
     touched = update_clone.git_text(
