@@ -14,6 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -91,6 +92,7 @@ def _assert_plain(inline: Token, expected: str) -> None:
     assert "".join(child.content for child in children) == expected
 
 
+@pytest.mark.renders
 @settings(
     max_examples=int(os.environ.get("MCPFORGE_FUZZ_EXAMPLES", "12")),
     deadline=None,
