@@ -85,6 +85,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
             f"src/{package}/middleware.py": http,
             f"src/{package}/readiness.py": http,
             f"src/{package}/connections.py": http,
+            f"src/{package}/workers.py": http,
             f"src/{package}/events.py": http and (answers.get("rate_limit", False) or cache),
             "tests/test_security.py": http,
             "tests/test_observability.py": http,
