@@ -49,7 +49,7 @@ async def main() -> None:  # noqa: PLR0915  # one linear script
     if args.target == "bare":
         app = bare_app()
     elif args.target.endswith(":mcp"):  # a generated server's MCPServer, served as is
-        server = getattr(importlib.import_module(args.target.partition(":")[0]), "mcp")
+        server = importlib.import_module(args.target.partition(":")[0]).mcp
         app = server.streamable_http_app(stateless_http=True, json_response=True)
     else:
         os.environ.setdefault("MCP_API_KEYS", API_KEY)

@@ -438,6 +438,16 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
         "off legacy / bare legacy": (rate("off legacy") / rate("bare legacy"), 0.0),
         "bare 2026 / starlette 2026": (rate("bare 2026") / rate("starlette 2026"), 0.0),
     }
+    # CPU per request of the server process: less disturbed by other load than req/s.
+    cpu_ratios = {
+        f"{name} {path}: bare CPU/req / {name} CPU/req": round(
+            medians[f"bare {path}"]["cpu_ms_per_request"]
+            / medians[f"{name} {path}"]["cpu_ms_per_request"],
+            3,
+        )
+        for name in ("on", "off")
+        for path in ("2026", "legacy")
+    }
     p99 = {
         f"{name} p99 / bare p99 ({path})": (
             medians[f"{name} {path}"]["p99_ms"] / medians[f"bare {path}"]["p99_ms"],
@@ -456,6 +466,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
         "ratios": {label: round(value, 3) for label, (value, _) in targets.items()},
         "targets": {label: target for label, (_, target) in targets.items() if target},
         "p99_ratios": {label: round(value, 3) for label, (value, _) in p99.items()},
+        "cpu_ratios": cpu_ratios,
         "stdio_cold_start_s": cold_medians,
         "stdio_cold_start_ratio": round(cold_medians["on"] / cold_medians["bare"], 3),
         "runs": runs,
@@ -488,6 +499,7 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
     for label, (value, _path) in p99.items():
         verdict = "met" if value <= 1.0 else "NOT met"
         lines.append(f"| {label} | {value:.2f} | <= 1.0 {verdict} |")
+    lines += [f"| {label} | {value:.2f} | |" for label, value in cpu_ratios.items()]
     ratio = result["stdio_cold_start_ratio"]
     lines.append(
         f"| stdio cold start on / bare ({cold_medians['on'] * 1000:.0f} /"
