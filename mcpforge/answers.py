@@ -31,11 +31,16 @@ class Question:
 
 
 def load_questions(copier_yml: Path) -> dict[str, Question]:
-    """Read the questions (every key not starting with `_`) from copier.yml, in order."""
+    """Read the questions from copier.yml, in order.
+
+    A question is every key not starting with `_`, except the computed flags (`when:
+    false`): copier derives those from the answers, never asks and never records them, so
+    they are not answers anyone gives (an unknown question to --data and --data-file).
+    """
     config = yaml.safe_load(copier_yml.read_text(encoding="utf-8"))
     questions: dict[str, Question] = {}
     for name, raw_spec in config.items():
-        if name.startswith("_"):
+        if not is_question(name, raw_spec):
             continue
         spec = raw_spec if isinstance(raw_spec, dict) else {"default": raw_spec}
         raw_choices = spec.get("choices") or ()
@@ -50,6 +55,12 @@ def load_questions(copier_yml: Path) -> dict[str, Question]:
             choices=choices,
         )
     return questions
+
+
+def is_question(name: str, spec: Any) -> bool:
+    """Whether a key of copier.yml is a question: not a setting, not a computed flag."""
+    computed = isinstance(spec, dict) and spec.get("when") is False
+    return not name.startswith("_") and not computed
 
 
 def parse_data_pairs(pairs: Iterable[str]) -> dict[str, str]:

@@ -14,13 +14,18 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from mcpforge._version import __version__
+from mcpforge.answers import is_question, load_questions
 from mcpforge.errors import Aborted, InvalidAnswerError, NoTerminalError, TemplateError
 from mcpforge.history import PUBLIC_URL, TEMPLATE_PATHS, tag_version, version_tag
 from mcpforge.record import SOURCE_URLS, record_source
 
 if TYPE_CHECKING:
     from filecmp import dircmp
+
+    import jinja2
 
 # Data (not a question, never recorded) naming the mcpforge version of a plain-folder render.
 MCPFORGE_VERSION_KEY = "mcpforge_version"
@@ -72,8 +77,25 @@ def deployment_variables(answers: Mapping[str, Any]) -> tuple[list[str], list[st
         lstrip_blocks=True,
     )
     context = {"feature_flags": "", "secret_env_vars": "", **answers}
+    context.update(computed_flags(context, environment))
     found = json.loads(environment.from_string(_DEPLOYMENT_VARIABLES).render(context))
     return list(found["required"]), list(found["secrets"])
+
+
+def computed_flags(answers: Mapping[str, Any], environment: jinja2.Environment) -> dict[str, Any]:
+    """The computed flags of copier.yml (`when: false`), derived from `answers` as copier does.
+
+    Each flag's default is rendered in order, with the answers and the flags before it.
+    """
+    config = yaml.safe_load(copier_yml().read_text(encoding="utf-8"))
+    context = dict(answers)
+    flags: dict[str, Any] = {}
+    for name, spec in config.items():
+        if name.startswith("_") or is_question(name, spec):
+            continue
+        rendered = environment.from_string(str(spec.get("default", ""))).render(context)
+        flags[name] = context[name] = yaml.safe_load(rendered)
+    return flags
 
 
 def copy_template(
@@ -102,13 +124,11 @@ def copy_template(
         data = {**data, MCPFORGE_VERSION_KEY: str(recorded)}
     with _renderable(source or template_root()) as folder:
         worker = _run_copy(folder, destination, data, ask=ask)
+        questions = load_questions(folder / "copier.yml")
     if record is not None:
         record_source(destination / worker.answers_relpath, url=record[0], tag=record[1])
-    return {
-        key: value
-        for key, value in worker.answers.combined.items()
-        if not key.startswith("_") and key != MCPFORGE_VERSION_KEY
-    }
+    # The answers to the questions: not the computed flags, nor copier's own variables.
+    return {key: value for key, value in worker.answers.combined.items() if key in questions}
 
 
 def _run_copy(source: Path, destination: Path, data: Mapping[str, Any], *, ask: bool) -> Any:

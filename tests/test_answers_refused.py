@@ -99,6 +99,16 @@ def assert_refused(workdir: Path, code: int, err: str, expected: str) -> None:
         ({"http_port": "8000.5"}, "http_port '8000.5' is not a whole number"),
         ({"max_results": [1]}, "max_results cannot be list"),
         ({"docker": None}, "docker cannot be null"),
+        # Computed flags of copier.yml are derived from the answers, never given.
+        ({"http": False}, "unknown question 'http'"),
+        ({"use_k8s": True}, "unknown question 'use_k8s'"),
+        # What only an HTTP server has, asked of a stdio one: one message shape for all.
+        ({"transport": "stdio", "auth": "apikey"}, "auth needs the HTTP transport"),
+        ({"transport": "stdio", "rate_limit": True}, "rate limits need the HTTP transport"),
+        ({"transport": "stdio", "metrics": True}, "metrics need the HTTP transport"),
+        ({"transport": "stdio", "opentelemetry": True}, "OpenTelemetry needs the HTTP"),
+        ({"transport": "stdio", "redis": True}, "Redis needs the HTTP transport"),
+        ({"transport": "stdio", "docker": True}, "the Docker image needs the HTTP transport"),
     ],
     ids=lambda value: repr(value)[:40] if isinstance(value, dict) else None,
 )

@@ -11,16 +11,14 @@ import pexpect
 import pytest
 import yaml
 
+from mcpforge.answers import load_questions
 from tests.conftest import REPO_ROOT
 
 # Every test here renders a project (or runs `mcpforge new`): not in the fast lane.
 pytestmark = pytest.mark.renders
 
-QUESTIONS = {
-    name: spec
-    for name, spec in yaml.safe_load((REPO_ROOT / "copier.yml").read_text()).items()
-    if not name.startswith("_")
-}
+# The questions asked: not copier's settings, nor the computed flags (never asked).
+QUESTIONS = load_questions(REPO_ROOT / "copier.yml")
 BACKSPACE = "\x7f"
 
 
@@ -44,7 +42,7 @@ def spawn(tmp_path: Path, *args: str, columns: int = 200) -> pexpect.spawn:
 
 
 def ask(child: pexpect.spawn, name: str) -> None:
-    child.expect_exact(QUESTIONS[name]["help"][:40])
+    child.expect_exact(QUESTIONS[name].help[:40])
 
 
 def test_interview_asks_validates_summarises_and_generates(tmp_path: Path) -> None:

@@ -19,6 +19,15 @@ from tests.template.projects import PRESETS
 
 Render = Callable[[str], tuple[Path, dict[str, Any]]]
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COPIER_YML = yaml.safe_load((REPO_ROOT / "copier.yml").read_text(encoding="utf-8"))
+# copier.yml's computed flags (`when: false`): the names conditional files and blocks test.
+COMPUTED = {
+    name: spec["default"]
+    for name, spec in COPIER_YML.items()
+    if isinstance(spec, dict) and spec.get("when") is False
+}
+
 CASES: dict[str, dict[str, Any]] = {
     **{preset: {"preset": preset} for preset in PRESETS},
     "long-name": {"project_name": "a" + "-b2" * 21},  # 64 characters, the longest allowed
@@ -107,6 +116,8 @@ def test_answers_are_recorded_for_updates(render: Render, case: str) -> None:
     assert re.fullmatch(r"v\d+\.\d+\.\d+.*", recorded["_commit"])
     for key, value in CASES[case].items():
         assert recorded[key] == answers[key] == value, key
+    # The computed flags are derived again at every update: never recorded, never returned.
+    assert not COMPUTED.keys() & (set(recorded) | set(answers))
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -125,3 +136,34 @@ def test_odd_description_survives_verbatim(render: Render) -> None:
     pyproject = tomllib.loads((root / "pyproject.toml").read_text())
     assert pyproject["project"]["description"] == answers["description"]
     assert pyproject["project"]["authors"][0]["name"] == "Zoë O'Brien-Łukasz"
+
+
+def test_every_conditional_name_tests_one_flag() -> None:
+    """`{% if use_k8s %}k8s{% endif %}`: one computed flag (or a yes/no question) per name."""
+    booleans = {
+        name for name, spec in COPIER_YML.items() if isinstance(spec, dict) and spec.get("type") == "bool"
+    }
+    template = REPO_ROOT / "template"
+    conditions = [
+        (path.relative_to(template).as_posix(), condition)
+        for path in template.rglob("*")
+        for condition in re.findall(r"\{%-? *if (.*?) *-?%\}", path.name)
+    ]
+    assert len(conditions) > 30
+    for name, condition in conditions:
+        assert condition in booleans, f"{name}: {condition!r} is not one flag"
+
+
+def test_no_template_file_repeats_the_condition_of_a_flag() -> None:
+    """A flag's condition is written once, in copier.yml: files test the flag instead."""
+    assert len(COMPUTED) > 10
+    template = REPO_ROOT / "template"
+    texts = {
+        path.relative_to(template).as_posix(): path.read_text(encoding="utf-8")
+        for path in template.rglob("*.jinja")
+        if path.name != "names.jinja"  # sets every flag for the reserved-name list
+    }
+    for flag, default in COMPUTED.items():
+        condition = default.removeprefix("{{").removesuffix("}}").strip()
+        for name, text in texts.items():
+            assert condition not in text, f"{name} repeats {condition!r}: test {flag} instead"
