@@ -237,14 +237,14 @@ def generate(workdir: Path, name: str, answers: Mapping[str, Any]) -> tuple[int,
 
 
 _IMPORT_PROBE = """
-import asyncio, importlib, sys
+import asyncio, importlib, importlib.util, sys
 package = sys.argv[1]
 server = importlib.import_module(package + ".server")
-settings = server.get_settings()
+settings = importlib.import_module(package + ".config").get_settings()
 tools = asyncio.run(server.mcp.list_tools())
 assert tools, "no tools"
-if hasattr(server, "create_app"):
-    server.create_app(settings)
+if importlib.util.find_spec(package + ".app") is not None:  # HTTP projects
+    importlib.import_module(package + ".app").create_app(settings)
 print("ok", len(tools))
 """
 

@@ -15,6 +15,8 @@ from mcpforge.checks import build as build_checks
 from .conftest import Edit, failed_ids, replace_in, result_of
 
 SERVER = "src/demo_server/server.py"
+APP = "src/demo_server/app.py"
+CLI = "src/demo_server/cli.py"
 MIDDLEWARE = "src/demo_server/middleware.py"
 
 
@@ -28,14 +30,12 @@ def both(*edits: Edit) -> Edit:
 
 BREAKS: dict[str, Edit] = {
     "MF301": lambda root: (root / "README.md").unlink(),  # hatchling needs the readme
-    "MF302": replace_in(
-        "pyproject.toml", '"demo_server.server:main"', '"demo_server.server:nomain"'
-    ),
+    "MF302": replace_in("pyproject.toml", '"demo_server.cli:main"', '"demo_server.cli:nomain"'),
     "MF401": lambda root: (root / "tests" / "test_broken.py").write_text(
         "def test_broken() -> None:\n    assert 1 == 2\n", encoding="utf-8"
     ),
-    "MF501": replace_in(SERVER, 'mcp.run("stdio")', "raise SystemExit(3)"),
-    "MF502": replace_in(SERVER, '@mcp.custom_route("/health"', '@mcp.custom_route("/healthz"'),
+    "MF501": replace_in(CLI, 'mcp.run("stdio")', "raise SystemExit(3)"),
+    "MF502": replace_in(APP, '@mcp.custom_route("/health"', '@mcp.custom_route("/healthz"'),
     # Broken over HTTP only: over stdio (MF501) the same tool keeps working.
     "MF503": replace_in(
         SERVER,

@@ -41,6 +41,8 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         f"src/{package}/config.py",
         f"src/{package}/logs.py",
         f"src/{package}/server.py",
+        f"src/{package}/plumbing.py",
+        f"src/{package}/cli.py",
         "tests/conftest.py",
         "tests/test_server.py",
     }
@@ -82,6 +84,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
     metrics = http and answers.get("metrics", False)
     rules.update(
         {
+            f"src/{package}/app.py": http,
             f"src/{package}/middleware.py": http,
             f"src/{package}/readiness.py": http,
             f"src/{package}/connections.py": http,

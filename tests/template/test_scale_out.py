@@ -206,7 +206,7 @@ def serve(synced: Path, tmp_path: Path) -> Iterator[Any]:
         }
         with log.open("wb") as output:
             process = subprocess.Popen(  # the generated project's own entry point
-                [str(synced / ".venv/bin/python"), "-m", f"{package(synced)}.server"],
+                [str(synced / ".venv/bin/python"), "-m", package(synced)],
                 cwd=tmp_path,
                 env=variables,
                 stdout=output,
@@ -481,7 +481,7 @@ def test_data_and_scale_out_files_render_only_when_chosen(
 def test_optional_modules_stay_unimported_at_start_up(synced: Path) -> None:
     """What stdio start-up loads: no SQLAlchemy, httpx or redis until a tool needs them."""
     probe = (
-        f"import sys, {package(synced)}.server\n"
+        f"import sys, {package(synced)}.cli\n"
         "print(' '.join(m for m in ('sqlalchemy', 'httpx', 'redis', 'asyncpg', 'aiosqlite')"
         " if m in sys.modules))\n"
     )

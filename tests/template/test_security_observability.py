@@ -71,7 +71,7 @@ def test_optional_features_are_not_imported_on_stdio(tmp_path: Path) -> None:
     project = new_project(tmp_path / "lean-server", {"preset": "production"}).path
     probe = (
         "import json, sys\n"
-        "import lean_server.server\n"
+        "import lean_server.cli\n"
         f"print(json.dumps([m for m in {OPTIONAL_MODULES!r} if m in sys.modules]))\n"
     )
     result = run(project, uv, "run", "python", "-c", probe)
