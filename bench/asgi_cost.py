@@ -2,7 +2,7 @@
 
 Run with the Python of a generated project's environment:
 
-    .venv/bin/python bench/asgi_cost.py PKG.server:create_app [--legacy] [--auth] [-n 5000]
+    .venv/bin/python bench/asgi_cost.py PKG.app:create_app [--legacy] [--auth] [-n 5000]
     .venv/bin/python bench/asgi_cost.py bare  # a bare MCPServer with one async tool
 
 Prints microseconds of CPU per `tools/call` of `add` (median of 5 batches); every reply
