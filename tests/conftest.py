@@ -43,6 +43,20 @@ def _fast_lane(config: pytest.Config) -> bool:
     return not config.getoption("--full") and not config.getoption("markexpr")
 
 
+def _named_on_command_line(config: pytest.Config) -> set[str]:
+    """Node-id prefixes of the test files and tests named as arguments (`pytest FILE` or
+    `pytest FILE::TEST` runs them whole, whatever their markers); folders name nothing."""
+    named = set()
+    for arg in config.args:
+        location, separator, test = arg.partition("::")
+        path = (config.invocation_params.dir / location).resolve()
+        if not path.is_file() or not path.is_relative_to(config.rootpath):
+            continue
+        prefix = path.relative_to(config.rootpath).as_posix()
+        named.add(prefix + separator + test.split("[")[0] if separator else prefix)
+    return named
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the tests that render a project; the fast lane leaves out the slow, services,
     container and rendering tests, unless named on the command line."""
@@ -51,7 +65,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.renders)
     if not _fast_lane(config):
         return
-    named = {arg.split("[")[0] for arg in config.args if "::" in arg}
+    named = _named_on_command_line(config)
     kept, left_out = [], []
     for item in items:
         heavy = any(item.get_closest_marker(name) for name in FULL_LANE_MARKERS)
