@@ -22,7 +22,10 @@ them alike; only the ratios of medians are meant to be compared.
 Also measured: `WORKERS=2` (supervisor RSS, throughput beside 1 worker, `on`, 2026 path)
 and stdio cold start (spawn to the initialize response) of `on` against a bare MCPServer.
 
-    python bench/bench_overhead.py [--rounds 3] [--duration 8] [--label after]
+    python bench/bench_overhead.py [--rounds 3] [--duration 8] [--label after] [--before REF]
+
+`--before REF` also serves `on` and `off` rendered by mcpforge at git REF (2026 path, same
+rounds): a change's before and after compared within one interleaved run.
 
 Writes bench/results/overhead[-LABEL].json and .md. Needs wrk (apt-get install -y wrk), uv.
 """
@@ -41,6 +44,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -190,15 +194,26 @@ def clean_env(**extra: str) -> dict[str, str]:
     return base
 
 
-def render(root: Path, name: str, data: dict[str, str]) -> Path:
+def render(root: Path, name: str, data: dict[str, str], source: Path = ROOT) -> Path:
     project = root / name
-    argv = ["uv", "run", "--project", str(ROOT), "mcpforge", "new", str(project)]
+    argv = ["uv", "run", "--project", str(source), "mcpforge", "new", str(project)]
     argv += ["--preset", "production", "--yes", "--no-git"]
     for key, value in data.items():
         argv += ["--data", f"{key}={value}"]
     subprocess.run(argv, check=True, capture_output=True, env=clean_env())
     subprocess.run(["uv", "sync", "-q", "--no-dev"], cwd=project, env=clean_env(), check=True)
     return project
+
+
+def checkout(root: Path, ref: str) -> Path:
+    """The mcpforge tree at git `ref` (git archive: no worktree left behind)."""
+    tree = root / f"mcpforge-{ref.replace('/', '-')}"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
 
 
 def tutorial_python(root: Path) -> Path:
@@ -351,6 +366,11 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
     parser.add_argument("--cold-starts", type=int, default=10)
     parser.add_argument("--label", default="", help="suffix of the result files")
     parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument(
+        "--before",
+        metavar="REF",
+        help="also serve `on` and `off` rendered by mcpforge at git REF (2026 path), interleaved",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not on PATH: apt-get install -y wrk")
@@ -358,11 +378,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
         root = Path(tmp)
         on = render(root, "bench-on", {})
-        off = render(
-            root,
-            "bench-off",
-            {"auth": "none", "rate_limit": "false", "metrics": "false", "cache": "false"},
-        )
+        off_data = {"auth": "none", "rate_limit": "false", "metrics": "false", "cache": "false"}
+        off = render(root, "bench-off", off_data)
         python = str(off / ".venv" / "bin" / "python")
         (root / "bare.py").write_text(BARE)
         (root / "bare_stdio.py").write_text(BARE_STDIO)
@@ -378,6 +395,17 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
             "on": (Server([str(on / ".venv/bin/bench-on"), *HTTP], on, on_env), both, True),
             "tutorial": (Server([tutorial, "tutorial.py", "{port}"], root), ["legacy"], False),
         }
+        if args.before:
+            source = checkout(root, args.before)
+            for name, data in (("on", {}), ("off", off_data)):
+                project = render(root, f"bench-{name}-before", data, source)
+                command = [str(project / f".venv/bin/bench-{name}-before"), *HTTP]
+                variables = on_env if name == "on" else {}
+                servers[f"{name}-before"] = (
+                    Server(command, project, variables),
+                    ["2026"],
+                    name == "on",
+                )
         if not args.skip_workers:
             servers["on-workers2"] = (
                 Server([str(on / ".venv/bin/bench-on"), *HTTP], on, {**on_env, "WORKERS": "2"}),
@@ -448,6 +476,16 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
         for name in ("on", "off")
         for path in ("2026", "legacy")
     }
+    for name in ("on", "off"):  # the same contender rendered by mcpforge at --before
+        if f"{name}-before 2026" in medians:
+            before = medians[f"{name}-before 2026"]["cpu_ms_per_request"]
+            cpu_ratios[f"{name}-before 2026: bare CPU/req / {name}-before CPU/req"] = round(
+                medians["bare 2026"]["cpu_ms_per_request"] / before, 3
+            )
+            targets[f"{name}-before 2026 / bare 2026"] = (
+                rate(f"{name}-before 2026") / rate("bare 2026"),
+                0.0,
+            )
     p99 = {
         f"{name} p99 / bare p99 ({path})": (
             medians[f"{name} {path}"]["p99_ms"] / medians[f"bare {path}"]["p99_ms"],
@@ -459,6 +497,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
     cold_medians = {name: statistics.median(values) for name, values in cold.items()}
     result: dict[str, Any] = {
         "benchmark": "overhead: stateless JSON tools/call, 1 worker, wrk -t2 -c16, interleaved",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "before": args.before,
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "duration_s": args.duration,
         "rounds": args.rounds,
@@ -482,6 +522,10 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
     lines = [
         f"# Overhead ({args.label or 'run'}): stateless JSON tools/call, wrk -t2 -c16,"
         f" {args.rounds} rounds x {args.duration} s, medians",
+        "",
+        f"Run {result['date']}"
+        + (f"; `*-before`: rendered by mcpforge at `{args.before}`" if args.before else "")
+        + ".",
         "",
         "| server | path | req/s | p50 ms | p99 ms | CPU ms/req |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
