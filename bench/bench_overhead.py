@@ -37,7 +37,6 @@ import json
 import os
 import platform
 import re
-import select
 import shutil
 import socket
 import statistics
@@ -47,6 +46,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench_cold_start import cold_start  # the same spawn-to-initialize timing
 
 RESULTS = Path(__file__).parent / "results"
 ROOT = Path(__file__).parent.parent
@@ -319,40 +320,6 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def cold_start(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    """Seconds from spawn to the initialize response on stdout."""
-    request = {
-        "jsonrpc": "2.0",
-        "id": 0,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "bench", "version": "0"},
-        },
-    }
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdin and process.stdout
-    process.stdin.write(json.dumps(request).encode() + b"\n")
-    process.stdin.flush()
-    ready, _, _ = select.select([process.stdout], [], [], 60)
-    line = process.stdout.readline() if ready else b""
-    elapsed = time.perf_counter() - start
-    process.kill()
-    process.wait()
-    if b'"result"' not in line:
-        raise SystemExit(f"no initialize response from {argv}: {line[:200]!r}")
-    return elapsed
 
 
 def median_of(runs: list[Run], key: str) -> float:
