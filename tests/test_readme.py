@@ -64,3 +64,42 @@ def test_the_first_command_generates_outside_the_clone(tmp_path: Path) -> None:
     assert (tmp_path / "weather-server" / "src" / "weather_server" / "server.py").is_file()
     nested = [p.parent for p in clone.rglob(".git") if p.parent != clone]
     assert nested == []
+
+
+def development_commands() -> list[str]:
+    """The commands of the Development section's first block, without their comments."""
+    block = console_blocks("Development")[0]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines()]
+
+
+# The Development block's other commands: the full suite is the README's test command
+# (.ci/run); the benchmark and the 500-example fuzz are not run here (minutes each, and the
+# benchmark rewrites bench/results/), as the README says.
+RUN_HERE = ("uv run --extra check pytest", "uv run ruff check . && uv run mypy")
+
+
+@pytest.mark.slow
+def test_the_development_commands_pass_as_written(tmp_path: Path) -> None:
+    """The fast lane, lint and types, on a copy of the clone with its own virtualenv."""
+    commands = development_commands()
+    assert set(RUN_HERE) <= set(commands), commands
+    clone = tmp_path / "mcpforge"
+    shutil.copytree(
+        REPO_ROOT,
+        clone,
+        ignore=shutil.ignore_patterns(".venv", "dist", "build", "*_cache", "__pycache__"),
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    for command in RUN_HERE:
+        result = subprocess.run(
+            ["bash", "-ec", command],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+        assert result.returncode == 0, (
+            command + "\n" + result.stdout[-3000:] + result.stderr[-2000:]
+        )
