@@ -37,12 +37,9 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert second.endswith(" --full")
 
 
-@pytest.mark.slow
-def test_the_first_command_generates_outside_the_clone(tmp_path: Path) -> None:
-    """Run in the virtualenv the PEP 668 note makes, the first command leaves the clone
-    without a nested repository (which broke the suite the second command runs)."""
-    first, _, venv = console_blocks("Two commands")
-    clone = tmp_path / "mcpforge"
+def run_in_a_copy_of_the_clone(clone: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """Copy this repository to `clone` (without its virtualenv and build output) and run
+    `script` there with bash -e, outside this suite's virtualenv."""
     shutil.copytree(
         REPO_ROOT,
         clone,
@@ -51,8 +48,8 @@ def test_the_first_command_generates_outside_the_clone(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    result = subprocess.run(
-        ["bash", "-ec", f"{venv}\n{first}"],
+    return subprocess.run(
+        ["bash", "-ec", script],
         cwd=clone,
         env=env,
         capture_output=True,
@@ -60,6 +57,15 @@ def test_the_first_command_generates_outside_the_clone(tmp_path: Path) -> None:
         check=False,
         timeout=900,
     )
+
+
+@pytest.mark.slow
+def test_the_first_command_generates_outside_the_clone(tmp_path: Path) -> None:
+    """Run in the virtualenv the PEP 668 note makes, the first command leaves the clone
+    without a nested repository (which broke the suite the second command runs)."""
+    first, _, venv = console_blocks("Two commands")
+    clone = tmp_path / "mcpforge"
+    result = run_in_a_copy_of_the_clone(clone, f"{venv}\n{first}")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert (tmp_path / "weather-server" / "src" / "weather_server" / "server.py").is_file()
     nested = [p.parent for p in clone.rglob(".git") if p.parent != clone]
@@ -83,23 +89,5 @@ def test_the_development_commands_pass_as_written(tmp_path: Path) -> None:
     """The fast lane, lint and types, on a copy of the clone with its own virtualenv."""
     commands = development_commands()
     assert set(RUN_HERE) <= set(commands), commands
-    clone = tmp_path / "mcpforge"
-    shutil.copytree(
-        REPO_ROOT,
-        clone,
-        ignore=shutil.ignore_patterns(".venv", "dist", "build", "*_cache", "__pycache__"),
-    )
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    for command in RUN_HERE:
-        result = subprocess.run(
-            ["bash", "-ec", command],
-            cwd=clone,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=900,
-        )
-        assert result.returncode == 0, (
-            command + "\n" + result.stdout[-3000:] + result.stderr[-2000:]
-        )
+    result = run_in_a_copy_of_the_clone(tmp_path / "mcpforge", " && ".join(RUN_HERE))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
