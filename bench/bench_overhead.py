@@ -67,10 +67,9 @@ def body(modern: bool) -> str:
     return json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params})
 
 
-BARE = """
-import sys
-
-import uvicorn
+# A bare MCPServer with one async tool, served over HTTP (same uvicorn options as the
+# generated server) or over stdio.
+BARE_SERVER = """
 from mcp.server import MCPServer
 
 mcp = MCPServer("bare", log_level="WARNING")
@@ -80,26 +79,24 @@ mcp = MCPServer("bare", log_level="WARNING")
 async def add(a: float, b: float) -> float:
     \"\"\"Add two numbers.\"\"\"
     return a + b
-
+"""
+BARE = (
+    "import sys\n\nimport uvicorn\n"
+    + BARE_SERVER
+    + """
 
 app = mcp.streamable_http_app(stateless_http=True, json_response=True)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False,
             timeout_keep_alive=5, limit_concurrency=1000)
 """
-BARE_STDIO = """
-from mcp.server import MCPServer
-
-mcp = MCPServer("bare", log_level="WARNING")
-
-
-@mcp.tool()
-async def add(a: float, b: float) -> float:
-    \"\"\"Add two numbers.\"\"\"
-    return a + b
-
+)
+BARE_STDIO = (
+    BARE_SERVER
+    + """
 
 mcp.run("stdio")
 """
+)
 STARLETTE = """
 import sys
 
