@@ -21,11 +21,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.conftest import REPO_ROOT, skip_or_fail
 from tests.container import engine
 
 # Read at import, before the isolation fixture points HOME elsewhere.
 UV_CACHE = str(engine.uv_cache())
+
+# How the README tells a user to free the disk; the engine fixture runs it last.
+PRUNE = "uv run python tests/container/engine.py prune"
 
 PRESETS = {"production": "prod-server", "scale": "scale-server"}
 
@@ -72,7 +75,18 @@ def container_engine() -> Iterator[dict[str, str]]:
         skip_or_fail("podman-compose is not installed (it is in the dev dependency group)")
     yield engine.configure()
     if os.environ.get("MCPFORGE_KEEP_CONTAINERS") != "1":
-        engine.prune()
+        # The README's by-hand line, as written (tests/container/test_engine_commands.py
+        # pins it): it must leave the stand-ins and exit 0.
+        result = subprocess.run(
+            ["bash", "-ec", PRUNE],
+            cwd=REPO_ROOT,
+            env={k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+        assert result.returncode == 0, f"`{PRUNE}` exited {result.returncode}: {result.stderr}"
 
 
 @dataclass
