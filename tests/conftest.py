@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +110,30 @@ def isolation(
     # uv's cache is shared on purpose: a cold cache would make every project test download.
     monkeypatch.setenv("UV_CACHE_DIR", uv_cache)
     yield home
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    """A user's shell: not mcpforge's own virtualenv, and no interpreter downloads."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env.update(extra)
+    return env
+
+
+def run_bash(
+    script: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """`script` as a user's shell runs what a README says: bash -e in `cwd`, outside this
+    suite's virtualenv unless `env` says otherwise."""
+    return subprocess.run(
+        ["bash", "-ec", script],
+        cwd=cwd,
+        env=project_env() if env is None else env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
 
 
 def skip_or_fail(reason: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import skip_or_fail
+from tests.conftest import project_env, skip_or_fail
 from tests.fuzz import answer_sets, classify, python_for_imports
 
 settings.register_profile(
@@ -59,8 +59,7 @@ def import_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         git=False,
     ).path
     venv = root / "venv"
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env = project_env()
     python = venv / "bin" / "python"
     for argv in (
         [uv, "venv", "-q", "--python", sys.executable, str(venv)],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, project_env, run_bash
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -45,18 +45,9 @@ def run_in_a_copy_of_the_clone(clone: Path, script: str) -> subprocess.Completed
         clone,
         ignore=shutil.ignore_patterns(".venv", "dist", "build", "*_cache", "__pycache__"),
     )
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env = project_env(PIP_DISABLE_PIP_VERSION_CHECK="1")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    return subprocess.run(
-        ["bash", "-ec", script],
-        cwd=clone,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    return run_bash(script, clone, env)
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, skip_or_fail
+from tests.conftest import REPO_ROOT, run_bash, skip_or_fail
 from tests.container import engine
 
 # Read at import, before the isolation fixture points HOME elsewhere.
@@ -77,15 +77,7 @@ def container_engine() -> Iterator[dict[str, str]]:
     if os.environ.get("MCPFORGE_KEEP_CONTAINERS") != "1":
         # The README's by-hand line, as written (tests/container/test_engine_commands.py
         # pins it): it must leave the stand-ins and exit 0.
-        result = subprocess.run(
-            ["bash", "-ec", PRUNE],
-            cwd=REPO_ROOT,
-            env={k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}},
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=1800,
-        )
+        result = run_bash(PRUNE, REPO_ROOT, timeout=1800)
         assert result.returncode == 0, f"`{PRUNE}` exited {result.returncode}: {result.stderr}"
 
 

@@ -7,7 +7,6 @@ container test. `engine.py prune` runs as written when the engine fixture's sess
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, run_bash
 from tests.container import engine
 from tests.container.fixtures import PRUNE
 
@@ -32,17 +31,8 @@ def by_hand_commands() -> list[str]:
 
 
 def run(command: str) -> subprocess.CompletedProcess[str]:
-    """`command` with bash in the clone, as a user at its root would type it; must succeed."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    result = subprocess.run(
-        ["bash", "-ec", command],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1500,
-    )
+    """`command` with bash at the clone's root, as a user would type it; must succeed."""
+    result = run_bash(command, REPO_ROOT, timeout=1500)
     assert result.returncode == 0, f"`{command}` exited {result.returncode}:\n{result.stderr}"
     return result
 

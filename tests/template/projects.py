@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 from mcpforge.checks.matrix import presets
+from tests.conftest import project_env
+
+__all__ = ["PRESETS", "PYTEST", "project_env", "run"]
 
 # A generated project's own test run, as its README says (`uv run pytest`), quiet and
 # without a cache folder in the project; append paths and options.
@@ -15,14 +17,6 @@ PYTEST = ("pytest", "-q", "-p", "no:cacheprovider")
 # Every preset of copier.yml: the one list the render matrix, the generated-project tests
 # and `mcpforge check --matrix` share.
 PRESETS = presets()
-
-
-def project_env(**extra: str) -> dict[str, str]:
-    """A user's shell: not mcpforge's own virtualenv, and no interpreter downloads."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    env.update(extra)
-    return env
 
 
 def run(project: Path, *argv: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
