@@ -362,6 +362,14 @@ def check(
         bool,
         typer.Option("--matrix", help="Generate every preset and odd names; check each."),
     ] = False,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            metavar="DIR",
+            help="With --matrix: generate the projects into DIR and keep them.",
+        ),
+    ] = None,
     list_checks: Annotated[
         bool, typer.Option("--list", help="Print the table of checks (Markdown) and exit.")
     ] = False,
@@ -387,13 +395,15 @@ def check(
             )
         if output is not None and output_format == "text":
             raise UserError("--output needs --format json, junit or github", "add --format json")
+        if keep is not None and not matrix:
+            raise UserError("--keep needs --matrix", "add --matrix, or leave out --keep")
         from mcpforge.checks.matrix import rendered  # noqa: PLC0415
         from mcpforge.checks.report import run_checks  # noqa: PLC0415
         from mcpforge.checks.runner import plan  # noqa: PLC0415
 
         planned = plan(only or (), skip or (), fast=fast, container=container, strict=strict)
         if matrix:
-            with rendered() as paths:
+            with rendered(keep=keep) as paths:
                 code = run_checks(paths, planned, output_format=output_format, output=output)
         else:
             code = run_checks([path], planned, output_format=output_format, output=output)

@@ -46,19 +46,24 @@ def variants() -> list[Variant]:
 
 
 @contextmanager
-def rendered(chosen: list[Variant] | None = None) -> Iterator[list[Path]]:
-    """Generate the matrix projects into a temporary folder, removed afterwards."""
-    from mcpforge.create import new_project  # noqa: PLC0415
+def rendered(
+    chosen: list[Variant] | None = None, *, keep: Path | None = None
+) -> Iterator[list[Path]]:
+    """Generate the matrix projects into a temporary folder, removed afterwards, or into
+    `keep`, where they stay (to look into a failing one). A project folder already in
+    `keep` is refused before anything is generated."""
+    from mcpforge.create import check_destination, new_project  # noqa: PLC0415
 
-    folder = Path(tempfile.mkdtemp(prefix="mcpforge-matrix-"))
+    matrix = chosen or variants()
+    if keep is not None:
+        for variant in matrix:
+            check_destination(keep.absolute() / variant.name)
+    folder = keep or Path(tempfile.mkdtemp(prefix="mcpforge-matrix-"))
     try:
-        paths = []
-        for variant in chosen or variants():
-            project = new_project(folder / variant.name, variant.answers, git=True)
-            paths.append(project.path)
-        yield paths
+        yield [new_project(folder / item.name, item.answers, git=True).path for item in matrix]
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def check_matrix(**options: Any) -> list[Report]:

@@ -139,3 +139,34 @@ def test_matrix_covers_every_preset_and_odd_names() -> None:
     assert LONG_NAME in {variant.name for variant in chosen}
     assert any(variant.answers.get("description") == ODD_DESCRIPTION for variant in chosen)
     assert any(any(c.isdigit() for c in variant.name) for variant in chosen)
+
+
+def test_keep_needs_the_matrix(tmp_path: Path) -> None:
+    code, output = run(str(tmp_path), "--keep", str(tmp_path / "kept"))
+    assert code == 1, output
+    assert "--keep needs --matrix" in output
+    assert not (tmp_path / "kept").exists()
+
+
+@pytest.mark.renders
+def test_matrix_projects_stay_in_the_keep_folder_only(tmp_path: Path) -> None:
+    from mcpforge.checks.matrix import Variant, rendered
+    from mcpforge.errors import DestinationError
+
+    chosen = [Variant("kept-minimal", {"preset": "minimal"}), Variant("kept-too")]
+    with rendered(chosen[:1]) as paths:
+        temporary = paths[0].parent
+        assert (paths[0] / "pyproject.toml").is_file()
+    assert not temporary.exists()
+
+    keep = tmp_path / "kept"
+    with rendered(chosen[:1], keep=keep) as paths:
+        assert paths == [keep.absolute() / "kept-minimal"]
+    assert (keep / "kept-minimal" / "pyproject.toml").is_file()
+    # A project already there is refused before anything else is generated.
+    with (
+        pytest.raises(DestinationError, match="kept-minimal already exists"),
+        rendered(chosen[::-1], keep=keep),
+    ):
+        pass
+    assert not (keep / "kept-too").exists()
