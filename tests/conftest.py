@@ -24,8 +24,8 @@ FULL_LANE_MARKERS = ("slow", "services", "container", "renders")
 RENDERING_FIXTURES = frozenset(
     {
         "built", "fast_report", "generated", "generated_for_engine", "generated_suite",
-        "import_python", "older_template", "pristine_report", "project", "projects",
-        "render", "renders", "scale", "synced", "templates",
+        "import_python", "matrix_run", "older_template", "pristine_report", "project",
+        "projects", "render", "renders", "scale", "synced", "templates",
     }
 )  # fmt: skip
 
@@ -91,8 +91,15 @@ def isolation(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """No colour, a wide fixed terminal, a throwaway HOME and git identity."""
-    uv_cache = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
     home = tmp_path_factory.mktemp("home")
+    isolate(monkeypatch, home)
+    yield home
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """What `isolation` sets for each test, with HOME in `home`: for a session fixture's
+    own processes (`with pytest.MonkeyPatch.context() as patch: isolate(patch, home)`)."""
+    uv_cache = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
     gitconfig = home / ".gitconfig"
     gitconfig.write_text(
         "[user]\n\tname = Test User\n\temail = test@example.com\n"
@@ -109,7 +116,6 @@ def isolation(
         monkeypatch.delenv(name, raising=False)
     # uv's cache is shared on purpose: a cold cache would make every project test download.
     monkeypatch.setenv("UV_CACHE_DIR", uv_cache)
-    yield home
 
 
 def project_env(**extra: str) -> dict[str, str]:

@@ -1,17 +1,23 @@
-"""Fixtures for `mcpforge check`: a project generated once per session, copied per test."""
+"""Fixtures for `mcpforge check`: a project generated once per session, copied per test,
+and the matrix run once per session through the console script."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from mcpforge import new_project
-from mcpforge.checks import Report, Status, check_project
+from mcpforge.checks import Report, Result, Status, registry
+from tests.conftest import isolate
 
 DATA = Path(__file__).parent / "data"
 # Read before the isolation fixture points HOME elsewhere: a cold uv cache per test
@@ -69,12 +75,84 @@ def project(generated: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(generated, tmp_path / generated.name, symlinks=True))
 
 
+# Every preset's own suite runs in the matrix (the scale one starts multi-worker servers):
+# well over the suite's default 600 s on a 2-core machine.
+MATRIX_SECONDS = 1800
+Test = TypeVar("Test", bound=Callable[..., None])
+
+
+def on_the_matrix_run(test: Test) -> Test:
+    """Marks a test that reads `matrix_run`: slow, with time for the whole matrix (the first
+    such test in a session waits for it)."""
+    return pytest.mark.slow(pytest.mark.timeout(MATRIX_SECONDS)(test))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class MatrixRun:
+    """`mcpforge check --matrix --keep DIR --format json`: the process and its reports."""
+
+    result: subprocess.CompletedProcess[str]
+    reports: list[dict[str, Any]]
+
+    def report(self, name: str) -> dict[str, Any]:
+        """The report of the project in folder `name` (matrix-production, ...)."""
+        return next(item for item in self.reports if Path(item["project"]).name == name)
+
+
 @pytest.fixture(scope="session")
-def pristine_report(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
-    """The default tier on an untouched project: every check's passing case."""
-    copy = tmp_path_factory.mktemp("pristine") / generated.name
-    shutil.copytree(generated, copy, symlinks=True)
-    return check_project(copy)
+def matrix_run(tmp_path_factory: pytest.TempPathFactory) -> MatrixRun:
+    """The default tier on every matrix project, as mcpforge's CI runs it: the real console
+    script, once a session (it runs every preset's own suite). test_matrix.py asserts on
+    all of it, the other tests on its production project (`pristine_report`), kept in
+    place by `--keep` to be looked at after the run."""
+    mcpforge = shutil.which("mcpforge", path=str(Path(sys.executable).parent))
+    assert mcpforge, "the mcpforge console script is installed beside this Python"
+    work = tmp_path_factory.mktemp("matrix")
+    with pytest.MonkeyPatch.context() as patch:
+        isolate(patch, tmp_path_factory.mktemp("matrix-home"))
+        patch.setenv("UV_CACHE_DIR", UV_CACHE)
+        result = subprocess.run(
+            [mcpforge, "check", "--matrix", "--keep", str(work / "projects"), "--format", "json"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=MATRIX_SECONDS - 100,
+            check=False,
+        )
+    try:
+        reports = json.loads(result.stdout)
+    except ValueError:
+        pytest.fail(
+            f"`mcpforge check --matrix` printed no JSON report (exit {result.returncode}):\n"
+            + result.stderr[-3000:]
+        )
+    return MatrixRun(result, reports)
+
+
+def report_from_json(document: Mapping[str, Any]) -> Report:
+    """A Report read back from one project's object of `mcpforge check --format json`."""
+    checks = registry()
+    results = [
+        Result(
+            check=checks[item["id"]],
+            status=Status(item["status"]),
+            message=item["message"],
+            hint=item["hint"],
+            duration=item["duration"],
+            file=item["file"],
+            line=item["line"],
+        )
+        for item in document["results"]
+    ]
+    return Report(root=Path(document["project"]), results=results, strict=document["strict"])
+
+
+@pytest.fixture(scope="session")
+def pristine_report(matrix_run: MatrixRun) -> Report:
+    """The default tier on an untouched production project: every check's passing case.
+    The matrix's production project, its report read back from the console script's JSON
+    (its own suite runs once a session, for both)."""
+    return report_from_json(matrix_run.report("matrix-production"))
 
 
 def failed_ids(report: Report) -> set[str]:

@@ -12,7 +12,7 @@ from mcpforge import new_project
 from mcpforge.checks import Report, Status, check_project, registry, runtime, testsuite
 from mcpforge.checks import build as build_checks
 
-from .conftest import Edit, failed_ids, replace_in, result_of
+from .conftest import Edit, failed_ids, on_the_matrix_run, replace_in, result_of
 
 SERVER = "src/demo_server/server.py"
 APP = "src/demo_server/app.py"
@@ -58,6 +58,7 @@ BREAKS: dict[str, Edit] = {
 RUNTIME = ["MF501", "MF502", "MF503", "MF504"]
 
 
+@on_the_matrix_run
 @pytest.mark.parametrize(
     "check_id", ["MF301", "MF302", "MF401", "MF501", "MF502", "MF503", "MF504", "MF601"]
 )
@@ -66,6 +67,7 @@ def test_passes_on_a_fresh_project(pristine_report: Report, check_id: str) -> No
     assert status is Status.PASSED, message
 
 
+@on_the_matrix_run
 def test_fresh_project_passes_the_default_tier(pristine_report: Report) -> None:
     failures = [
         (r.check.id, r.message) for r in pristine_report.results if r.status is Status.FAILED
@@ -147,8 +149,10 @@ def test_without_uv_build_tests_and_runtime_are_skipped(
         assert message.startswith("uv is not installed"), message
 
 
+@on_the_matrix_run
 def test_check_leaves_the_project_untouched(pristine_report: Report) -> None:
     root = pristine_report.root
+    assert (root / "pyproject.toml").is_file(), f"{root}: kept by `--keep`, looked at here"
     for leftover in (".venv", "dist", "uv.lock", ".pytest_cache"):
         assert not (root / leftover).exists(), leftover
 
