@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,19 @@ def both(*edits: Edit) -> Edit:
     return edit
 
 
+# A failing test with captured logs and output: MF401's message must show the assertion.
+BROKEN_TEST = (
+    "import logging\n\n\ndef test_broken() -> None:\n"
+    '    logging.getLogger("noisy").warning("captured log line " * 20)\n'
+    '    print("captured output")\n'
+    '    assert 1 == 2, "the numbers differ"\n'
+)
+
 BREAKS: dict[str, Edit] = {
     "MF301": lambda root: (root / "README.md").unlink(),  # hatchling needs the readme
     "MF302": replace_in("pyproject.toml", '"demo_server.cli:main"', '"demo_server.cli:nomain"'),
     "MF401": lambda root: (root / "tests" / "test_broken.py").write_text(
-        "def test_broken() -> None:\n    assert 1 == 2\n", encoding="utf-8"
+        BROKEN_TEST, encoding="utf-8"
     ),
     "MF501": replace_in(CLI, 'mcp.run("stdio")', "raise SystemExit(3)"),
     "MF502": replace_in(APP, '@mcp.custom_route("/health"', '@mcp.custom_route("/healthz"'),
@@ -77,13 +86,30 @@ def test_fresh_project_passes_the_default_tier(pristine_report: Report) -> None:
     assert result_of(pristine_report, "MF701")[1] == "not in the default tier: run with --container"
 
 
+@pytest.fixture(scope="module")
+def broken(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Report]:
+    """`broken(check_id)`: the report of that check (all four for a runtime one) on a copy
+    of the project with BREAKS[check_id], made once a module (MF401's failing suite serves
+    two tests)."""
+    reports: dict[str, Report] = {}
+
+    def get(check_id: str) -> Report:
+        if check_id not in reports:
+            copy = tmp_path_factory.mktemp(check_id) / generated.name
+            shutil.copytree(generated, copy, symlinks=True)
+            BREAKS[check_id](copy)
+            family = registry()[check_id].family
+            selected = RUNTIME if family == "runtime" else [check_id]
+            reports[check_id] = check_project(copy, only=selected)
+        return reports[check_id]
+
+    return get
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("check_id", sorted(BREAKS))
-def test_catches_its_break(project: Path, check_id: str) -> None:
-    BREAKS[check_id](project)
-    family = registry()[check_id].family
-    selected = RUNTIME if family == "runtime" else [check_id]
-    report = check_project(project, only=selected)
+def test_catches_its_break(broken: Callable[[str], Report], check_id: str) -> None:
+    report = broken(check_id)
     assert failed_ids(report) == {check_id}, [
         (r.check.id, r.message) for r in report.results if r.status is Status.FAILED
     ]
@@ -204,19 +230,14 @@ def test_copy_excludes_local_env(project: Path) -> None:
 
 
 @pytest.mark.slow
-def test_mf401_shows_the_assertion_and_annotates_its_line(project: Path) -> None:
+def test_mf401_shows_the_assertion_and_annotates_its_line(
+    broken: Callable[[str], Report],
+) -> None:
     """Captured logs and output stay out of the message; github annotations name the file
-    and line pytest names."""
+    and line pytest names (BROKEN_TEST, the run test_catches_its_break[MF401] reads)."""
     from mcpforge.checks.formats import to_github
 
-    (project / "tests" / "test_broken.py").write_text(
-        "import logging\n\n\ndef test_broken() -> None:\n"
-        '    logging.getLogger("noisy").warning("captured log line " * 20)\n'
-        '    print("captured output")\n'
-        '    assert 1 == 2, "the numbers differ"\n',
-        encoding="utf-8",
-    )
-    report = check_project(project, only=["MF401"])
+    report = broken("MF401")
     status, message, _ = result_of(report, "MF401")
     assert status is Status.FAILED
     assert "AssertionError: the numbers differ" in message
