@@ -1,7 +1,8 @@
 """Security and observability of generated servers, checked from outside the project.
 
 The generated projects test their own auth, limits, metrics and readiness (their tests run
-here for the production preset and an OAuth + OpenTelemetry variant); this module adds what
+here for the production preset, an OAuth + OpenTelemetry variant, one without auth, limits,
+metrics and cache, and one keeping sessions and answering in SSE streams); this module adds what
 a project cannot check alone: the alert rules with promtool, the optional features' import
 cost on stdio, and rate limits shared by two server processes through a real Redis.
 """
@@ -50,6 +51,9 @@ def test_alert_rules_pass_promtool_check_and_their_unit_tests(tmp_path: Path) ->
             {"auth": "none", "rate_limit": False, "metrics": False, "cache": False},
             id="features-off",
         ),
+        # Sessions (initialize first, then Mcp-Session-Id) and SSE answers: the tests' own
+        # client speaks both, and the server lets SSE answers finish on SIGTERM.
+        pytest.param({"stateless_http": False, "json_response": False}, id="stateful-sse"),
     ],
 )
 def test_generated_security_and_observability_tests_pass(
