@@ -109,6 +109,9 @@ def assert_refused(workdir: Path, code: int, err: str, expected: str) -> None:
         ({"transport": "stdio", "opentelemetry": True}, "OpenTelemetry needs the HTTP"),
         ({"transport": "stdio", "redis": True}, "Redis needs the HTTP transport"),
         ({"transport": "stdio", "docker": True}, "the Docker image needs the HTTP transport"),
+        # Replicas do not share sessions: scaling out needs a stateless server.
+        ({"stateless_http": False, "load_balancer": True}, "which do not share sessions"),
+        ({"stateless_http": False, "kubernetes": True}, "which do not share sessions"),
     ],
     ids=lambda value: repr(value)[:40] if isinstance(value, dict) else None,
 )

@@ -54,6 +54,8 @@ CASES: dict[str, dict[str, Any]] = {
         "feature_flags": "enable_admin_tools,beta_search , x1",
         "python_version": "3.13",
     },
+    # Sessions: the scale preset's load balancer and Kubernetes (replicas) are left out.
+    "scale-sessions": {"preset": "scale", "stateless_http": False},
     "no-docker": {"docker": False},
     "docker-no-compose": {"compose": False},
 }
