@@ -93,6 +93,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
             "tests/test_security.py": http,
             "tests/test_observability.py": http,
             f"src/{package}/auth.py": auth,
+            f"src/{package}/challenges.py": auth,
             "tests/test_auth.py": auth,
             f"src/{package}/ratelimit.py": rate_limit,
             "tests/test_ratelimit.py": rate_limit,
