@@ -29,7 +29,7 @@ from mcpforge.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
 
 # Families whose checks only read files and run validators: safe to run in parallel.
 _PARALLEL_FAMILIES = frozenset({"project", "static"})
-_MODULES = ("project", "static", "build", "testsuite", "runtime", "drift", "container")
+_MODULES = ("project", "static", "publish", "build", "testsuite", "runtime", "drift", "container")
 
 
 def registry() -> dict[str, Check]:

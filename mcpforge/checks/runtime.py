@@ -357,3 +357,78 @@ def http_ready(context: Context, ready_on: Features, http_server: _Http) -> Outc
     if status == 503 and ready_on.services:
         return passed("503: its database/Redis is not running here; the endpoint answers")
     return failed(f"GET /ready answered {status}: {body[:200]!r}")
+
+
+# --- the MCP bundle's tool list -------------------------------------------------------------
+
+
+@check(
+    "MF508",
+    "runtime",
+    "manifest.json lists the tools the server lists (tools/list over stdio)",
+    "make manifest.json's `tools` the names and descriptions tools/list gives (a tool "
+    "added, renamed or removed in server.py changes both)",
+)
+def bundle_tools(context: Context, bundle_manifest: Path, features: Features) -> Outcome:
+    from mcpforge.checks.publish import load_json  # noqa: PLC0415  # one check needs it
+
+    if not features.stdio:
+        return skipped("the server speaks HTTP only: a bundle runs it over stdio")
+    manifest, unreadable = load_json(bundle_manifest)
+    if unreadable is not None or not isinstance(manifest, dict):
+        return failed(unreadable or "manifest.json does not hold an object", file="manifest.json")
+    declared = manifest.get("tools")
+    ready = _prerequisites(context)
+    if not isinstance(declared, list) or isinstance(ready, Outcome):
+        return ready if isinstance(ready, Outcome) else failed("manifest.json lists no `tools`")
+    root, script = ready
+    context.progress("stdio tools/list")
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        try:
+            served = _stdio_tools(root, script, errors)
+        except Exception as error:  # noqa: BLE001 - any failure of the session is the finding
+            errors.seek(0)
+            return failed(f"{_describe(error)}\nserver stderr:\n{tail(errors.read(), 10)}")
+    problems = _tool_drift(declared, served)
+    if problems:
+        return failed("\n".join(problems), file="manifest.json")
+    return passed(f"{len(served)} tools")
+
+
+def _tool_drift(declared: list[Any], served: Mapping[str, str | None]) -> list[str]:
+    """How manifest.json's tools differ from the served ones (descriptions where given)."""
+    listed = {
+        str(item.get("name")): item.get("description")
+        for item in declared
+        if isinstance(item, dict)
+    }
+    problems = [f"not in manifest.json: {name}" for name in sorted(served.keys() - listed.keys())]
+    problems += [f"not served: {name}" for name in sorted(listed.keys() - served.keys())]
+    problems += [
+        f"{name}: manifest.json says {listed[name]!r}, the server {served[name]!r}"
+        for name in sorted(served.keys() & listed.keys())
+        if listed[name] is not None and listed[name] != served[name]
+    ]
+    return problems
+
+
+def _stdio_tools(root: Path, script: str, errors: Any) -> dict[str, str | None]:
+    """The tools the server lists over stdio: name -> description."""
+    import anyio  # noqa: PLC0415
+    from mcp import Client, StdioServerParameters  # noqa: PLC0415
+    from mcp.client.stdio import stdio_client  # noqa: PLC0415
+
+    parameters = StdioServerParameters(
+        command=str(venv_bin(root) / script),
+        args=[],
+        env=_server_env({"MCP_TRANSPORT": "stdio"}),
+        cwd=str(root),
+    )
+
+    async def session() -> dict[str, str | None]:
+        with anyio.fail_after(CALL_TIMEOUT):
+            async with Client(stdio_client(parameters, errlog=errors), mode="legacy") as client:
+                listed = await client.list_tools()
+                return {tool.name: tool.description for tool in listed.tools}
+
+    return anyio.run(session)

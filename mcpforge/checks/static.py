@@ -22,6 +22,7 @@ from mcpforge.checks.base import (
     skipped,
     tail,
 )
+from mcpforge.checks.publish import MCPB_INSTALL
 from mcpforge.checks.validators import binary, missing, python_tool
 
 _PLACEHOLDER = re.compile(
@@ -596,68 +597,6 @@ def precommit_config(context: Context, precommit_config: Path, pre_commit: list[
     return passed()
 
 
-# --- MCP registry -----------------------------------------------------------------------
-
-SERVER_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "server.schema.json"
-_MCP_NAME = re.compile(r"mcp-name:\s*(\S+)")
-_NAME_LABEL = re.compile(r'io\.modelcontextprotocol\.server\.name="?([^"\s]+)"?')
-
-
-@check(
-    "MF224",
-    "static",
-    "server.json matches the MCP registry's schema, the README's mcp-name and the image label",
-    "fix server.json (schema: https://static.modelcontextprotocol.io/schemas/2025-09-29/"
-    "server.schema.json); its name must equal README's `mcp-name:` and the Dockerfile's "
-    "io.modelcontextprotocol.server.name label",
-)
-def mcp_registry(context: Context, server_json: Path, check_jsonschema: list[str]) -> Outcome:
-    import json  # noqa: PLC0415
-
-    path = server_json
-    result = context.run(
-        [*check_jsonschema, "--schemafile", str(SERVER_SCHEMA), str(path)],
-        timeout=60,
-        extra_env={"NO_COLOR": "1"},
-    )
-    if result.returncode != 0:
-        return failed(tail(result.stdout + result.stderr, 8), file="server.json")
-    name = json.loads(path.read_text(encoding="utf-8")).get("name")
-    problems = []
-    readme = context.path("README.md")
-    marker = _MCP_NAME.search(readme.read_text(encoding="utf-8")) if readme.is_file() else None
-    if marker is None or marker[1] != name:
-        found = marker[1] if marker else "no marker"
-        problems.append(f"README.md: mcp-name is {found}, server.json says {name}")
-    dockerfile_path = context.path("Dockerfile")
-    if dockerfile_path.is_file():
-        label = _NAME_LABEL.search(dockerfile_path.read_text(encoding="utf-8"))
-        if label is None or label[1] != name:
-            found = label[1] if label else "missing"
-            problems.append(f"Dockerfile: label io.modelcontextprotocol.server.name is {found}")
-    if problems:
-        return failed("\n".join(problems), file="server.json")
-    return passed(str(name))
-
-
-# --- MCP bundle -------------------------------------------------------------------------
-
-
-@check(
-    "MF225",
-    "static",
-    "manifest.json is a valid MCP bundle manifest (mcpb validate)",
-    "fix the field named above (https://github.com/modelcontextprotocol/mcpb); "
-    "`npx @anthropic-ai/mcpb validate manifest.json` checks it",
-)
-def mcp_bundle(context: Context, bundle_manifest: Path, mcpb_program: str) -> Outcome:
-    del bundle_manifest  # mcpb validates it by name, from the project's folder
-    result = context.run([mcpb_program, "validate", "manifest.json"], timeout=120)
-    if result.returncode != 0:
-        return failed(tail(result.stdout + result.stderr, 8), file="manifest.json")
-    return passed("mcpb validate")
-
-
 # --- the needs of the checks above -----------------------------------------------------
 
 _need_files("compose_file", lambda context: files.compose_file(context.root), "compose file")
@@ -686,4 +625,14 @@ _need_python_tool("yamllint", "yamllint")
 _need_python_tool("pre_commit", "pre-commit")
 _need_binary("actionlint_program", "actionlint", "install the actionlint binary on PATH")
 _need_binary("nginx_program", "nginx", "install nginx (Debian: apt-get install nginx-light)")
-_need_binary("mcpb_program", "mcpb", "install it from npm: npm install -g @anthropic-ai/mcpb")
+
+
+@provides("mcpb_program")
+def _mcpb(context: Context) -> str:
+    """`mcpb` (npm @anthropic-ai/mcpb) and the Node.js it runs on; skipped without them."""
+    del context
+    program, node = binary("mcpb"), binary("node")
+    if program is None or node is None:
+        needed = "mcpb" if node is not None else "Node.js (for mcpb)"
+        raise Unmet(skipped(missing(needed, MCPB_INSTALL)))
+    return program

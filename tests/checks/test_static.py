@@ -64,7 +64,13 @@ BREAKS: dict[str, Edit] = {
         "    new_knob: int = 3\n    log_level: LogLevel",
     ),
     "MF216": _track_env,
-    "MF224": replace_in("server.json", '"name": "io.github.your-name/demo-server"', '"name": "x"'),
+    # The publishing drift cases (tests/checks/test_publish.py has more of each).
+    "MF224": replace_in(
+        "server.json", '"description": "', '"description": "' + "A very long sentence. " * 5
+    ),
+    "MF226": replace_in("README.md", "<!-- mcp-name: io.github.your-name/demo-server -->", ""),
+    "MF227": replace_in("pyproject.toml", 'version = "0.1.0"', 'version = "0.2.0"'),
+    "MF228": replace_in("manifest.json", '"display_name"', '"homepage_url": "x", "display_name"'),
     "MF223": replace_in(".pre-commit-config.yaml", "language: system", "language: sytsem"),
     "MF221": replace_in("renovate.json", '"prConcurrentLimit": 5', '"prConcurrentLimit": "five"'),
 }
