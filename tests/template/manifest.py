@@ -45,6 +45,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         f"src/{package}/cli.py",
         "tests/conftest.py",
         "tests/test_server.py",
+        "tests/test_protocol.py",
     }
     rules: dict[str, bool] = {
         "tests/test_stdio.py": stdio,
