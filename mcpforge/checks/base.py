@@ -34,10 +34,12 @@ FAMILIES: tuple[str, ...] = (
     "runtime",
     "drift",
     "container",
+    "conformance",
 )
 FAST_FAMILIES = frozenset({"project", "static"})
 DEFAULT_FAMILIES = FAST_FAMILIES | {"build", "tests", "runtime", "drift"}
-ALL_FAMILIES = frozenset(FAMILIES)
+ALL_FAMILIES = frozenset(FAMILIES) - {"conformance"}
+"""--container's tier; --conformance adds its family to any tier."""
 
 FAMILY_SUMMARY: dict[str, str] = {
     "project": "the answers file and the template version it records",
@@ -48,6 +50,7 @@ FAMILY_SUMMARY: dict[str, str] = {
     "runtime": "the server boots and speaks MCP over stdio and HTTP",
     "drift": "whether a newer template is available",
     "container": "the image builds and its HEALTHCHECK turns healthy",
+    "conformance": "the official MCP conformance suite's scenarios that apply to every server",
 }
 
 

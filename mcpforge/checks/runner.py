@@ -29,7 +29,17 @@ from mcpforge.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
 
 # Families whose checks only read files and run validators: safe to run in parallel.
 _PARALLEL_FAMILIES = frozenset({"project", "static"})
-_MODULES = ("project", "static", "publish", "build", "testsuite", "runtime", "drift", "container")
+_MODULES = (
+    "project",
+    "static",
+    "publish",
+    "build",
+    "testsuite",
+    "runtime",
+    "drift",
+    "container",
+    "conformance",
+)
 
 
 def registry() -> dict[str, Check]:
@@ -82,10 +92,11 @@ def plan(
     *,
     fast: bool = False,
     container: bool = False,
+    conformance: bool = False,
     strict: bool = False,
 ) -> Plan:
     """The plan of the given options; UserError for an unknown ID or conflicting tiers."""
-    chosen, reasons = select(only, skip, fast=fast, container=container)
+    chosen, reasons = select(only, skip, fast=fast, container=container, conformance=conformance)
     return Plan(tuple(chosen), MappingProxyType(reasons), strict)
 
 
@@ -95,10 +106,12 @@ def select(
     *,
     fast: bool = False,
     container: bool = False,
+    conformance: bool = False,
 ) -> tuple[list[Check], dict[str, str]]:
     """The checks to run, and the reason each other check is skipped.
 
-    `only` and `skip` take IDs or family names; `only` overrides the tier.
+    `only` and `skip` take IDs or family names; `only` overrides the tier. `conformance`
+    adds the conformance family to the tier.
     """
     checks = registry()
     if fast and container:
@@ -106,6 +119,8 @@ def select(
     wanted_only = _expand(only, checks, "--only")
     wanted_skip = _expand(skip, checks, "--skip")
     families = FAST_FAMILIES if fast else ALL_FAMILIES if container else DEFAULT_FAMILIES
+    if conformance:
+        families = families | {"conformance"}
     tier = "--fast" if fast else "the default tier"
     chosen: list[Check] = []
     reasons: dict[str, str] = {}
@@ -115,7 +130,9 @@ def select(
         elif only and check_id not in wanted_only:
             reasons[check_id] = "not selected by --only"
         elif not only and item.family not in families:
-            needs = "--container" if item.family == "container" else "the default tier"
+            needs = {"container": "--container", "conformance": "--conformance"}.get(
+                item.family, "the default tier"
+            )
             reasons[check_id] = f"not in {tier}: run with {needs}"
         else:
             chosen.append(item)
@@ -162,6 +179,7 @@ def check_project(
     *,
     fast: bool = False,
     container: bool = False,
+    conformance: bool = False,
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
     strict: bool = False,
@@ -173,7 +191,8 @@ def check_project(
     meets the production checklist.
 
     Runs the project and static checks with --fast; adds build, tests, runtime and drift
-    by default; adds the container build with --container. A validator that is not
+    by default; adds the container build with --container and the official MCP conformance
+    suite's generic scenarios with --conformance. A validator that is not
     installed makes its check skipped, never passed. With --strict, warnings (a newer
     template) fail. `planned` (from `plan`) replaces the five options, made once for
     several projects.
@@ -190,7 +209,9 @@ def check_project(
         )
     configured = project_skips(root)
     if planned is None:
-        planned = plan(only, skip, fast=fast, container=container, strict=strict)
+        planned = plan(
+            only, skip, fast=fast, container=container, conformance=conformance, strict=strict
+        )
     chosen, reasons = list(planned.chosen), dict(planned.reasons)
     strict = planned.strict
     for check_id, item in registry().items():

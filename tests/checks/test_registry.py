@@ -73,7 +73,7 @@ def test_release_publishes_to_the_registry_after_pypi_and_the_image(
 
     release = yaml.safe_load((projects["scale"] / ".github/workflows/release.yml").read_text())
     job = release["jobs"]["mcp-registry"]
-    assert job["needs"] == ["pypi", "image"]
+    assert job["needs"] == ["pypi", "image", "bundle"]
     assert job["permissions"]["id-token"] == "write"
     runs = [step.get("run", "") for step in job["steps"]]
     assert "./mcp-publisher login github-oidc" in runs
