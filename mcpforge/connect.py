@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from mcpforge.errors import UserError
-from mcpforge.next_steps import http_url, serves_http, serves_stdio
+from mcpforge.next_steps import KEY_INPUT_ID, http_entry, key_input, serves_http, serves_stdio
 
 CLIENTS = ("claude-desktop", "claude-code", "cursor", "vscode")
-KEY_VARIABLE = "MCP_API_KEY"
 
 
 @dataclass(frozen=True)
@@ -84,20 +83,13 @@ def connect(
     if transport == "stdio":
         servers[name] = _stdio_entry(client, project, name)
     else:
-        servers[name] = _http_entry(client, answers)
+        servers[name] = http_entry(client, answers)
     if client == "vscode" and transport == "http" and answers.get("auth") == "apikey":
         inputs = data.setdefault("inputs", [])
         if isinstance(inputs, list) and not any(
-            isinstance(item, dict) and item.get("id") == "mcp-api-key" for item in inputs
+            isinstance(item, dict) and item.get("id") == KEY_INPUT_ID for item in inputs
         ):
-            inputs.append(
-                {
-                    "type": "promptString",
-                    "id": "mcp-api-key",
-                    "description": f"API key of {name}",
-                    "password": True,
-                }
-            )
+            inputs.append(key_input(name))
     after = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     diff = "".join(
         difflib.unified_diff(
@@ -135,21 +127,6 @@ def _stdio_entry(client: str, project: Path, name: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"command": "uv", "args": ["--directory", str(project), "run", name]}
     if client in {"claude-code", "vscode"}:
         entry = {"type": "stdio", **entry}
-    return entry
-
-
-def _http_entry(client: str, answers: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"url": http_url(answers)}
-    if client in {"claude-code", "vscode"}:
-        entry = {"type": "http", **entry}
-    if answers.get("auth") == "apikey":
-        # Each client's documented way to read a secret at start-up, never the value.
-        reference = {
-            "claude-code": f"${{{KEY_VARIABLE}}}",
-            "cursor": f"${{env:{KEY_VARIABLE}}}",
-            "vscode": "${input:mcp-api-key}",
-        }[client]
-        entry["headers"] = {"Authorization": f"Bearer {reference}"}
     return entry
 
 

@@ -28,9 +28,60 @@ def serves_stdio(answers: Mapping[str, Any]) -> bool:
 
 
 def http_url(answers: Mapping[str, Any]) -> str:
+    """The URL clients reach the server at (the generated README's rule, in README.md.jinja)."""
     host = str(answers.get("http_host", "127.0.0.1"))
     shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - a display rule
+    if ":" in shown:  # an IPv6 address
+        shown = f"[{shown}]"
     return f"http://{shown}:{answers.get('http_port', 8000)}{answers.get('http_path', '/mcp')}"
+
+
+# With API keys, a client sends one as a bearer token, read from the client's environment
+# (MCP_API_KEY, as the generated README names it) or, in VS Code, asked for once.
+KEY_VARIABLE = "MCP_API_KEY"
+KEY_INPUT_ID = "mcp-api-key"
+
+
+def key_input(name: str) -> dict[str, Any]:
+    """VS Code's prompt for the API key: a password input, kept in its secret storage."""
+    return {
+        "type": "promptString",
+        "id": KEY_INPUT_ID,
+        "description": f"API key of {name} (one of its MCP_API_KEYS)",
+        "password": True,
+    }
+
+
+def http_entry(client: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """CLIENT's entry for the server over HTTP (claude-code, cursor or vscode).
+
+    With API keys the Authorization header references the key the way each client
+    documents (Claude Code expands `${NAME}` in .mcp.json, Cursor `${env:NAME}`, VS Code
+    an `${input:id}`), never its value. OAuth clients sign in by themselves from the
+    protected-resource metadata the server's 401 names: the URL is all they need.
+    """
+    entry: dict[str, Any] = {"url": http_url(answers)}
+    if client in {"claude-code", "vscode"}:
+        entry = {"type": "http", **entry}
+    if answers.get("auth") == "apikey":
+        reference = {
+            "claude-code": f"${{{KEY_VARIABLE}}}",
+            "cursor": f"${{env:{KEY_VARIABLE}}}",
+            "vscode": f"${{input:{KEY_INPUT_ID}}}",
+        }[client]
+        entry["headers"] = {"Authorization": f"Bearer {reference}"}
+    return entry
+
+
+def claude_code_http_command(answers: Mapping[str, Any]) -> str:
+    """`claude mcp add` for the HTTP server, into .mcp.json (what `mcpforge connect
+    claude-code --http` writes): single quotes keep `${MCP_API_KEY}` for Claude Code to
+    expand at start-up, so the key is never written down."""
+    name, url = answers["project_name"], http_url(answers)
+    header = ""
+    if answers.get("auth") == "apikey":
+        header = f" --header 'Authorization: Bearer ${{{KEY_VARIABLE}}}'"
+    return f"claude mcp add --transport http --scope project {name} {url}{header}"
 
 
 def next_steps(project: Path, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -117,53 +168,18 @@ def client_configs(project: Path, answers: Mapping[str, Any]) -> list[ClientConf
             ),
         ]
     if serves_http(answers):
-        url = http_url(answers)
-        # With API keys the client sends one as a bearer token; OAuth clients sign in by
-        # themselves from the protected-resource metadata, so they need the URL only.
-        api_key = answers.get("auth") == "apikey"
-        # Each client's documented syntax: Cursor reads `${env:NAME}` from its environment;
-        # VS Code asks for the key once (a password input) and keeps it in its secret store.
-        cursor_headers = (
-            {"headers": {"Authorization": "Bearer ${env:MCP_API_KEY}"}} if api_key else {}
-        )
-        vscode_headers = (
-            {"headers": {"Authorization": "Bearer ${input:mcp-api-key}"}} if api_key else {}
-        )
-        vscode_inputs = (
-            {
-                "inputs": [
-                    {
-                        "type": "promptString",
-                        "id": "mcp-api-key",
-                        "description": f"API key of {name} (one of its MCP_API_KEYS)",
-                        "password": True,
-                    }
-                ]
-            }
-            if api_key
-            else {}
-        )
-        header_flag = ' --header "Authorization: Bearer $MCP_API_KEY"' if api_key else ""
+        inputs = {"inputs": [key_input(name)]} if answers.get("auth") == "apikey" else {}
         configs += [
-            ClientConfig(
-                "Claude Code (HTTP)",
-                "shell",
-                f"claude mcp add --transport http {name} {url}{header_flag}",
-            ),
+            ClientConfig("Claude Code (HTTP)", "shell", claude_code_http_command(answers)),
             ClientConfig(
                 "Cursor (HTTP)",
                 ".cursor/mcp.json",
-                _json({"mcpServers": {name: {"url": url, **cursor_headers}}}),
+                _json({"mcpServers": {name: http_entry("cursor", answers)}}),
             ),
             ClientConfig(
                 "VS Code (HTTP)",
                 ".vscode/mcp.json",
-                _json(
-                    {
-                        **vscode_inputs,
-                        "servers": {name: {"type": "http", "url": url, **vscode_headers}},
-                    }
-                ),
+                _json({**inputs, "servers": {name: http_entry("vscode", answers)}}),
             ),
         ]
     return configs

@@ -161,7 +161,11 @@ def require_tool(name: str) -> str:
 # npm tools the suite validates generated files with, installed once into a cache folder
 # (`.ci/run` fills it on a fresh machine; a developer's first run fills it too).
 NPM_PREFIX = Path(os.environ.get("MCPFORGE_NPM_PREFIX") or REPO_ROOT / ".cache" / "npm")
-NPM_TOOLS = {"renovate-config-validator": "renovate@44", "mcpb": "@anthropic-ai/mcpb@2"}
+NPM_TOOLS = {
+    "renovate-config-validator": "renovate@44",
+    "mcpb": "@anthropic-ai/mcpb@2",
+    "claude": "@anthropic-ai/claude-code@2",  # the generated README's `claude mcp add` lines
+}
 
 
 def npm_tool(name: str) -> str:

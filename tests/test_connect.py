@@ -97,7 +97,7 @@ def test_http_entries_reference_the_key_never_write_it(
             {
                 "type": "promptString",
                 "id": "mcp-api-key",
-                "description": "API key of production-server",
+                "description": "API key of production-server (one of its MCP_API_KEYS)",
                 "password": True,
             }
         ]

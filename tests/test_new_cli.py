@@ -54,7 +54,8 @@ def test_new_on_defaults_creates_a_committed_project(workdir: Path) -> None:
     assert '"url": "http://127.0.0.1:8000/mcp"' in out
     # API keys are on by default: the server gets one, the clients send it.
     assert "MCP_API_KEYS=$MCP_API_KEY uv run weather-server --http" in out
-    assert '--header "Authorization: Bearer $MCP_API_KEY"' in out
+    # The key is referenced for Claude Code to expand, never expanded by the shell.
+    assert " --header 'Authorization: Bearer ${MCP_API_KEY}'" in out
     # Only the project is left behind: no staging folder.
     assert [path.name for path in workdir.iterdir()] == ["weather-server"]
     log = __import__("subprocess").run(

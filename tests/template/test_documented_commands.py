@@ -26,8 +26,10 @@ import pytest
 import yaml
 
 from mcpforge import new_project
-from mcpforge.next_steps import next_steps
+from mcpforge.connect import connect
 from mcpforge.copier_calls import deployment_variables
+from mcpforge.next_steps import next_steps
+from tests.conftest import npm_tool
 from tests.template.projects import project_env, run
 
 # What each kind of auth makes a deployment set (the server refuses to start without it).
@@ -274,6 +276,51 @@ def test_next_steps_serve_mcp_as_written(synced: Path, shell: Any) -> None:
     assert len(key) >= 32, log.read_text()
     _tools, answer = mcp_round_trip(port, "/mcp", key)
     assert answer == {"result": 5}
+
+
+def with_claude(project: Path, script: str, **env: str) -> str:
+    """Run `script` in bash in `project`, the real Claude Code CLI (npm) on PATH, HOME
+    isolated (the test's) and its nonessential traffic off: its output."""
+    variables = project_env(CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", **env)
+    variables["PATH"] = f"{Path(npm_tool('claude')).parent}:{variables['PATH']}"
+    result = subprocess.run(  # noqa: S603 - the documented line, and the client's own CLI
+        ["bash", "-c", script], cwd=project, env=variables, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_readme_claude_code_line_connects_with_the_key(
+    synced: Path, shell: Any, tmp_path: Path
+) -> None:
+    """The README's `claude mcp add` line, run by the real Claude Code, writes what
+    `mcpforge connect claude-code --http` writes, and Claude Code then reaches the server
+    with the key from its environment (and is refused without it)."""
+    name = synced.name
+    serve = block_ending(readme_blocks(synced, "Run it"), f"uv run {name} --http")
+    port, key, _log = shell(synced).serve(serve)
+    line = block_with(readme_blocks(synced, "Connect a client"), "--transport http").strip()
+    assert line.endswith(" --header 'Authorization: Bearer ${MCP_API_KEY}'")
+    written, approval = synced / ".mcp.json", synced / ".claude" / "settings.local.json"
+    try:
+        # The line as written, on the port the server runs on (8000 may be taken).
+        with_claude(synced, line.replace(":8000/", f":{port}/"))
+        connect("claude-code", synced, http=True, config=tmp_path / "connect.json")
+        entry = json.loads((tmp_path / "connect.json").read_text())["mcpServers"][name]
+        entry["url"] = entry["url"].replace(":8000/", f":{port}/")
+        assert json.loads(written.read_text()) == {"mcpServers": {name: entry}}
+        # What approving the project's server at Claude Code's first start records.
+        approval.parent.mkdir(exist_ok=True)
+        approval.write_text(json.dumps({"enabledMcpjsonServers": [name]}))
+        listed = with_claude(synced, "claude mcp list", MCP_API_KEY=key)
+        assert f"{name}: http://127.0.0.1:{port}/mcp (HTTP) - ✔ Connected" in listed, listed
+        refused = with_claude(synced, "claude mcp list", MCP_API_KEY="not-the-key")
+        assert f"{name}: http://127.0.0.1:{port}/mcp (HTTP) - ✘ Failed" in refused, refused
+    finally:
+        written.unlink(missing_ok=True)
+        shutil.rmtree(approval.parent, ignore_errors=True)
 
 
 # --- what the container ways pass (they run for real in the container tests) ------------
