@@ -5,7 +5,8 @@ URL and runs scenarios. Most of its scenarios call fixture tools, resources and 
 its own (`test_simple_text`, ...); the ones below apply to every server, and each becomes
 a check with a stable ID named after its scenario. The server is the runtime checks' one
 (started once, on 127.0.0.1), reached through a loopback proxy that adds its API key.
-A scenario whose tool is missing is not run, and so never passed.
+A scenario whose tool is missing is not run, and so never passed; one for a feature the
+server does not declare (logging, completions) does not apply to it.
 """
 
 from __future__ import annotations
@@ -68,14 +69,15 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     ),
     "completion-complete": (
         "MF806",
-        "completion/complete answers with a values array (for any prompt argument)",
+        "completion/complete answers with a values array (servers declaring `completions`)",
         "keep the @mcp.completion handler; return None (an empty list) for what it does not "
         "complete rather than raising",
     ),
     "logging-set-level": (
         "MF807",
-        "logging/setLevel is accepted with an empty result",
-        "answer logging/setLevel with {} (plumbing.py does, for the levels RFC 5424 names)",
+        "logging/setLevel is accepted with an empty result (servers declaring `logging`)",
+        "a server that declares the logging capability answers logging/setLevel with {}; "
+        "one that sends no log messages declares none",
     ),
     "dns-rebinding-protection": (
         "MF808",
@@ -83,6 +85,17 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
         "keep DNS-rebinding protection on (MCP_ALLOWED_HOSTS lists the real host names; "
         "127.0.0.1:* and localhost:* stay allowed)",
     ),
+}
+
+
+# Scenarios that exercise an optional feature: they apply to a server that declares the
+# capability in its initialize answer (a server without it answers -32601, as it should).
+NEEDS_CAPABILITY = {
+    "tools-list": "tools",
+    "resources-list": "resources",
+    "prompts-list": "prompts",
+    "completion-complete": "completions",
+    "logging-set-level": "logging",
 }
 
 
@@ -128,6 +141,30 @@ def _target(context: Context) -> Target:
     return Target(program, f"http://127.0.0.1:{proxy}{running.server.path}")
 
 
+@provides("declared_capabilities")
+def _capabilities(context: Context) -> frozenset[str]:
+    """The capabilities the server declares to a 2025-11-25 client, as the suite's is."""
+    target: Target = context.need("conformance_target")
+    try:
+        return _initialize(target.url)
+    except Exception as error:  # noqa: BLE001 - any failure is the finding
+        raise Unmet(failed(f"initialize through the loopback proxy failed: {error}")) from None
+
+
+def _initialize(url: str) -> frozenset[str]:
+    import anyio  # noqa: PLC0415 - the SDK loads only when needed
+    from mcp import Client  # noqa: PLC0415
+    from mcp.client.streamable_http import streamable_http_client  # noqa: PLC0415
+
+    async def session() -> frozenset[str]:
+        with anyio.fail_after(SCENARIO_TIMEOUT):
+            async with Client(streamable_http_client(url), mode="legacy") as client:
+                declared = client.server_capabilities.model_dump(exclude_none=True)
+                return frozenset(declared)
+
+    return anyio.run(session)
+
+
 def run_scenario(context: Context, target: Target, scenario: str) -> Outcome:
     """Run one scenario and turn the suite's checks.json into an outcome."""
     with tempfile.TemporaryDirectory(prefix="mcpforge-conformance-") as folder:
@@ -165,6 +202,12 @@ def _line(item: dict[str, Any]) -> str:
 def _register(scenario: str, check_id: str, proves: str, hint: str) -> None:
     @check(check_id, "conformance", f"conformance `{scenario}`: {proves}", hint)
     def scenario_check(context: Context, conformance_target: Target) -> Outcome:
+        capability = NEEDS_CAPABILITY.get(scenario)
+        if capability is not None and capability not in context.need("declared_capabilities"):
+            return skipped(
+                f"the server declares no `{capability}` capability: the scenario applies "
+                "to servers that do"
+            )
         context.progress(f"conformance {scenario}")
         return run_scenario(context, conformance_target, scenario)
 
