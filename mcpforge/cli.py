@@ -471,6 +471,198 @@ def connect(
             typer.echo(f"updated {result.path} ({result.transport}); restart {client} to load it")
 
 
+ADD_EXAMPLES = (
+    "\b\nExamples:\n"
+    "  mcpforge add tool get_forecast --description 'Forecast the weather of a city'"
+    " --arg 'city:str:min_length=1,max_length=100:The city' --arg 'days:int:ge=1,le=14,default=3'\n"
+    "  mcpforge add resource 'weather://{city}/current' --description 'Current weather of a city'\n"
+    "  mcpforge add prompt plan_trip --description 'Plan a trip' --arg 'city:str'"
+    " --text 'Plan a day in {city}'"
+)
+ARG_HELP = (
+    "An argument, NAME:TYPE[:CONSTRAINTS[:DESCRIPTION]] (repeatable); TYPE is str, int, float"
+    " or bool; CONSTRAINTS are KEY=VALUE, comma-separated: min_length, max_length,"
+    ' pattern="...", choices=a|b, ge, gt, le, lt, multiple_of, example, default.'
+)
+add_app = typer.Typer(
+    name="add",
+    help="Add a tool, resource or prompt, with its test, to a generated project.\n\n"
+    "The handler goes into its own module in src/PKG/tools/, its test into tests/tools/,"
+    " and a row into the README's table (and manifest.json's tools). At a terminal, what"
+    " the flags leave out is asked; without one, --description is needed. Nothing is"
+    " written when a name clashes or an argument is invalid.\n\n"
+    + ADD_EXAMPLES
+    + "\n\nExit codes: 0 added (or, with --pretend, shown); 1 refused or bad input, nothing"
+    " written; 130 interrupted, nothing written.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(add_app)
+
+PathArgument = Annotated[Path, typer.Argument(help="The project (default: the current folder).")]
+DescriptionOption = Annotated[
+    str | None,
+    typer.Option("--description", metavar="TEXT", help="What it does (one line)."),
+]
+ArgOption = Annotated[
+    list[str] | None, typer.Option("--arg", metavar="NAME:TYPE[:...]", help=ARG_HELP)
+]
+SyncOption = Annotated[
+    bool, typer.Option("--sync", help="A plain function instead of an async one.")
+]
+UsesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--uses",
+        metavar="upstream|database",
+        help="Calls the project's upstream HTTP client or its database (repeatable).",
+    ),
+]
+DefaultsOption = Annotated[
+    bool, typer.Option("--defaults", help="Ask nothing: defaults for what flags leave out.")
+]
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for a confirmation at the end.")
+]
+PretendOption = Annotated[
+    bool, typer.Option("--pretend", "--diff", help="Show the files as a diff; write nothing.")
+]
+
+
+def _add(given: Any, path: Path, *, defaults: bool, yes: bool, pretend: bool) -> None:
+    """The body of every `mcpforge add` command: collect, check, write, report."""
+    from mcpforge.add import add_to_project, open_project  # noqa: PLC0415
+    from mcpforge.add_interview import collect, confirm_changes  # noqa: PLC0415
+    from mcpforge.console import print_added  # noqa: PLC0415
+    from mcpforge.interview import has_terminal  # noqa: PLC0415
+
+    target = open_project(path)
+    ask = not defaults and has_terminal()
+    addition = collect(given, target, ask=ask)
+    result = add_to_project(target.root, addition, pretend=True)
+    confirm = ask and not yes and not pretend
+    if confirm and not confirm_changes([change.path for change in result.changes]):
+        raise UserError("nothing was written: the files were not confirmed", "run it again")
+    if not pretend:
+        _State.interrupted = "interrupted; nothing was written"
+        result = add_to_project(target.root, addition)
+    print_added(result)
+
+
+@add_app.command("tool")
+def add_tool(
+    name: Annotated[str, typer.Argument(help="The tool's name (snake_case), e.g. get_forecast.")],
+    path: PathArgument = Path(),
+    description: DescriptionOption = None,
+    arg: ArgOption = None,
+    sync: SyncOption = False,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            metavar="SCOPE",
+            help="A scope an HTTP caller's token or API key needs (repeatable).",
+        ),
+    ] = None,
+    uses: UsesOption = None,
+    defaults: DefaultsOption = False,
+    yes: YesOption = False,
+    pretend: PretendOption = False,
+) -> None:
+    """Add a tool: src/PKG/tools/NAME.py and tests/tools/test_NAME.py."""
+    with error_boundary():
+        from mcpforge.add_interview import Given  # noqa: PLC0415
+
+        given = Given(
+            kind="tool",
+            name=name,
+            description=description,
+            arguments=arg or (),
+            is_async=False if sync else None,
+            scopes=scope or (),
+            uses=uses or (),
+        )
+        _add(given, path, defaults=defaults, yes=yes, pretend=pretend)
+
+
+@add_app.command("resource")
+def add_resource(
+    uri: Annotated[
+        str,
+        typer.Argument(
+            metavar="URI", help="The resource's URI, with {name} variables: weather://{city}/now."
+        ),
+    ],
+    path: PathArgument = Path(),
+    name: Annotated[
+        str | None,
+        typer.Option("--name", metavar="NAME", help="Its function's name (default: from the URI)."),
+    ] = None,
+    description: DescriptionOption = None,
+    arg: ArgOption = None,
+    mime_type: Annotated[
+        str | None,
+        typer.Option(
+            "--mime-type", metavar="TYPE", help="application/json (the default) or e.g. text/plain."
+        ),
+    ] = None,
+    sync: SyncOption = False,
+    uses: UsesOption = None,
+    defaults: DefaultsOption = False,
+    yes: YesOption = False,
+    pretend: PretendOption = False,
+) -> None:
+    """Add a resource (its URI's variables are its arguments: type them with --arg)."""
+    with error_boundary():
+        from mcpforge.add_interview import Given  # noqa: PLC0415
+
+        given = Given(
+            kind="resource",
+            name=name,
+            uri=uri,
+            description=description,
+            arguments=arg or (),
+            is_async=False if sync else None,
+            uses=uses or (),
+            mime_type=mime_type,
+        )
+        _add(given, path, defaults=defaults, yes=yes, pretend=pretend)
+
+
+@add_app.command("prompt")
+def add_prompt(
+    name: Annotated[str, typer.Argument(help="The prompt's name (snake_case), e.g. plan_trip.")],
+    path: PathArgument = Path(),
+    description: DescriptionOption = None,
+    arg: ArgOption = None,
+    text: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            metavar="TEXT",
+            help="The message, {argument} for an argument's value (default: from the description).",
+        ),
+    ] = None,
+    sync: SyncOption = False,
+    defaults: DefaultsOption = False,
+    yes: YesOption = False,
+    pretend: PretendOption = False,
+) -> None:
+    """Add a prompt: a message template filled in with its arguments."""
+    with error_boundary():
+        from mcpforge.add_interview import Given  # noqa: PLC0415
+
+        given = Given(
+            kind="prompt",
+            name=name,
+            description=description,
+            arguments=arg or (),
+            is_async=False if sync else None,
+            text=text,
+        )
+        _add(given, path, defaults=defaults, yes=yes, pretend=pretend)
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so that flushing at exit cannot fail again."""
     import os  # noqa: PLC0415

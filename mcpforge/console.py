@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from mcpforge.add import AddResult
     from mcpforge.create import NewProject
     from mcpforge.lock import LockOutcome
 
@@ -89,3 +90,29 @@ def print_new_project(project: NewProject, *, lock: LockOutcome | None = None) -
     for config in client_configs(project.path, project.answers):
         console.print(Text.assemble(("  " + config.client, "bold"), f" ({config.where}):"))
         console.print(Text("    " + config.text), soft_wrap=True)
+
+
+def print_added(result: AddResult) -> None:
+    """What `mcpforge add` wrote (or, with --pretend, the diff it would write)."""
+    console = out()
+    if result.pretend:
+        console.print(Text(result.diff()), soft_wrap=True, end="")
+        console.print(Text("Nothing was written (--pretend).", style="yellow"))
+        return
+    addition = result.addition
+    console.print(
+        Text.assemble(
+            ("Added ", "bold green"),
+            f"the {addition.kind} ",
+            (addition.uri if addition.kind == "resource" else addition.name, "bold"),
+            f" to {result.project}:",
+        ),
+        soft_wrap=True,
+    )
+    for change in result.changes:
+        verb = "created" if change.old is None else "updated"
+        console.print(Text(f"  {verb} {change.path}"), soft_wrap=True)
+    for note in result.notes:
+        console.print(Text(f"  note: {note}", style="yellow"), soft_wrap=True)
+    console.print(Text("\nNext: run its test, then make it do its job", style="bold"))
+    console.print(Text(f"  uv run pytest {result.test_path}", style="cyan"), soft_wrap=True)
