@@ -8,7 +8,7 @@ goes through the same checks as the flags (add_spec.py), as it is typed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mcpforge.add import Target
 from mcpforge.add_spec import (
@@ -24,7 +24,7 @@ from mcpforge.add_spec import (
     parse_argument,
     resource_name,
 )
-from mcpforge.add_values import default_prompt_text
+from mcpforge.add_values import default_prompt_text, prompt_parts
 from mcpforge.errors import InvalidAnswerError, NoTerminalError
 
 USES = ("upstream", "database")
@@ -49,7 +49,7 @@ class Given:
 def flags_hint(kind: Kind) -> str:
     """The flags that answer without a terminal."""
     extra = {
-        "tool": " [--scope SCOPE] [--uses upstream|database] [--sync]",
+        "tool": " [--uses upstream|database] [--sync]",
         "resource": " [--name NAME] [--mime-type TYPE] [--uses upstream|database] [--sync]",
         "prompt": " [--text TEXT] [--sync]",
     }[kind]
@@ -109,7 +109,7 @@ def collect(given: Given, target: Target, *, ask: bool) -> Addition:
         text = _ask_text(
             "The prompt's message ({argument} stands for an argument's value)",
             default=default_prompt_text(draft),
-            check=_text_check,
+            check=lambda answer: prompt_parts(replace(draft, text=check_text(answer, "message"))),
         )
     return Addition(
         kind=kind,

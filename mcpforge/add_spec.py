@@ -44,7 +44,7 @@ NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 NAME_MAX = 64
 # A scope token (RFC 6749 3.3: printable ASCII but space, `"` and `\`), without `,` and `+`,
 # which separate keys and scopes in MCP_API_KEYS.
-SCOPE_PATTERN = re.compile(r"[\x21\x23-\x2a\x2d-\x5b\x5d-\x7e]+\Z")
+SCOPE_PATTERN = re.compile(r"[\x21\x23-\x2a\x2d-\x5b\x5d-\x5f\x61-\x7e]+\Z")
 # URI templates `add resource` writes: a scheme, then literal text and {name} variables.
 URI_TEMPLATE = re.compile(r"[a-z][a-z0-9+.-]*://[^\s{}]*(\{[a-z][a-z0-9_]*\}[^\s{}]*)*\Z")
 URI_VARIABLE = re.compile(r"\{([a-z][a-z0-9_]*)\}")

@@ -556,14 +556,6 @@ def add_tool(
     description: DescriptionOption = None,
     arg: ArgOption = None,
     sync: SyncOption = False,
-    scope: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--scope",
-            metavar="SCOPE",
-            help="A scope an HTTP caller's token or API key needs (repeatable).",
-        ),
-    ] = None,
     uses: UsesOption = None,
     defaults: DefaultsOption = False,
     yes: YesOption = False,
@@ -579,7 +571,6 @@ def add_tool(
             description=description,
             arguments=arg or (),
             is_async=False if sync else None,
-            scopes=scope or (),
             uses=uses or (),
         )
         _add(given, path, defaults=defaults, yes=yes, pretend=pretend)

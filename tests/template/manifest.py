@@ -43,6 +43,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         f"src/{package}/server.py",
         f"src/{package}/plumbing.py",
         f"src/{package}/cli.py",
+        f"src/{package}/tools/__init__.py",
         "tests/conftest.py",
         "tests/test_server.py",
         "tests/test_protocol.py",
