@@ -87,6 +87,7 @@ def test_add_writes_the_module_its_test_and_the_readme_row(copy: Callable[[str],
     assert "created src/production_server/tools/get_forecast.py" in out
     assert "created tests/tools/test_get_forecast.py" in out
     assert "updated README.md" in out
+    assert "updated manifest.json" in out
     assert "uv run pytest tests/tools/test_get_forecast.py" in out
     source = module.read_text()
     assert "@mcp.tool()\nasync def get_forecast(\n" in source
@@ -103,13 +104,14 @@ def test_add_writes_the_module_its_test_and_the_readme_row(copy: Callable[[str],
     assert 'await client.call_tool("get_forecast", {"city": "", "days": 3})' in tests
     readme = (project / "README.md").read_text()
     assert added_rows(readme) == [["tool", "get_forecast", "Forecast the weather of a city"]]
-    # Only the four files changed: the template's own files are untouched.
+    # Only these files changed: the module, its test and the two listings.
     status = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"],
         cwd=project, capture_output=True, text=True, check=True,
     ).stdout.split("\n")  # fmt: skip
     assert sorted(line for line in status if line) == [
         " M README.md",
+        " M manifest.json",
         "?? src/production_server/tools/get_forecast.py",
         "?? tests/tools/test_get_forecast.py",
     ]
@@ -350,17 +352,13 @@ def test_the_readme_region_survives_a_readme_without_markers(copy: Callable[[str
     assert readme.read_text() == text
 
 
-def test_a_manifest_tool_list_gets_the_tool_first(copy: Callable[[str], Path]) -> None:
-    """Where manifest.json lists tools, the added one goes first: lines inserted, none changed."""
+def test_the_manifest_lists_the_tool_first(copy: Callable[[str], Path]) -> None:
+    """manifest.json's tools get the added one first: lines inserted, none changed."""
     mcpb = npm_tool("mcpb")
     project = copy("minimal")
     path = project / "manifest.json"
     manifest = json.loads(path.read_text())
-    manifest["tools"] = [
-        {"description": "Echo", "name": "echo"},
-        {"description": "Add", "name": "add"},
-    ]
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    assert [tool["name"] for tool in manifest["tools"]] == ["echo", "add", "search_items"]
     old_lines = path.read_text().splitlines()
     code, out, err = run(*ADD, *FORECAST, project)
     assert code == 0, err
