@@ -9,10 +9,11 @@ to lock later. uv writes uv.lock only once it has resolved: nothing is left half
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from mcpforge.uv_binary import find_uv
 
 LOCK_FILE = "uv.lock"
 LOCK_TIMEOUT = 180.0  # seconds; a stalled index must not hang `mcpforge new`
@@ -30,12 +31,12 @@ class LockOutcome:
 def lock_project(project: Path, *, timeout: float = LOCK_TIMEOUT) -> LockOutcome:
     """Run `uv lock` in PROJECT; never raises for a missing uv or an unreachable index."""
     later = f"run `{REFRESH_COMMAND}` in {project.name} when the package index is reachable"
-    uv = shutil.which("uv")
-    if uv is None:
+    uv = find_uv()
+    if uv is None:  # mcpforge depends on uv: only a broken installation gets here
         return LockOutcome(
             False,
-            f"{LOCK_FILE} not written: uv is not installed; install uv, then run "
-            f"`{REFRESH_COMMAND}` in {project.name}",
+            f"{LOCK_FILE} not written: uv is not installed; install uv "
+            f"(`python3 -m pip install uv`), then run `{REFRESH_COMMAND}` in {project.name}",
         )
     # The user's shell, not mcpforge's own virtualenv (uv would warn that it differs).
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}

@@ -87,10 +87,9 @@ def claude_code_http_command(answers: Mapping[str, Any]) -> str:
 def next_steps(project: Path, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(what, command) pairs, in the order a user runs them."""
     script = str(answers["project_name"])
-    steps = [
-        ("go to the project", f"cd {shlex.quote(_shortest(project))}"),
-        ("run the tests", "uv run pytest"),
-    ]
+    steps = [("go to the project", f"cd {shlex.quote(_shortest(project))}")]
+    steps += _uv_steps()
+    steps.append(("run the tests", "uv run pytest"))
     if serves_stdio(answers):
         steps.append(("serve over stdio", f"uv run {script}"))
     if serves_http(answers):
@@ -109,6 +108,24 @@ def next_steps(project: Path, answers: Mapping[str, Any]) -> list[tuple[str, str
     return steps
 
 
+def _uv_steps() -> list[tuple[str, str]]:
+    """What makes `uv` a command in the user's shell, where it is not one yet.
+
+    mcpforge depends on uv, whose binary lands beside mcpforge's interpreter: on PATH in an
+    activated virtualenv, not with pipx or an interpreter called by its path. PATH is
+    extended at its end, so the folder's own python does not shadow the user's.
+    """
+    from mcpforge.uv_binary import uv_folder, uv_on_path  # noqa: PLC0415
+
+    if uv_on_path():
+        return []
+    folder = uv_folder()
+    if folder is None:
+        return [("install uv, which every command below uses", "python3 -m pip install uv")]
+    put = f'export PATH="$PATH:{shlex.quote(str(folder))}"'
+    return [("put mcpforge's uv on PATH (the commands below use it)", put)]
+
+
 def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Build the image, run it and compose it with every variable the deployment needs."""
     from mcpforge.copier_calls import deployment_variables  # noqa: PLC0415 - loads jinja2
@@ -118,16 +135,15 @@ def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     # (the clients' name for it), OAUTH_ISSUER_URL exported as it is.
     _required, secrets = deployment_variables(answers)
     given = {"MCP_API_KEYS": "$MCP_API_KEY"} if answers.get("auth") == "apikey" else {}
+    # Values reach docker through its environment (`NAME=value docker ...`), and `-e NAME`
+    # passes them on: a key on docker's command line would show in `ps` and shell history.
+    prefix = "".join(f"{name}={value} " for name, value in given.items())
     port = answers.get("http_port", 8000)
-    flags = "".join(
-        f" -e {name}={given[name]}" if name in given else f" -e {name}" for name in secrets
-    )
+    flags = "".join(f" -e {name}" for name in secrets)
     if answers.get("database", "none") != "none":
         flags += f" -v {script}-data:/data"
-    steps = [
-        ("build the image", f"docker build -t {script} ."),
-        ("run the image", f"docker run --rm -p 127.0.0.1:{port}:{port}{flags} {script}"),
-    ]
+    run = f"{prefix}docker run --rm -p 127.0.0.1:{port}:{port}{flags} {script}"
+    steps = [("build the image", f"docker build -t {script} ."), ("run the image", run)]
     if answers.get("compose"):
         # Every worker and replica seals multi-round-trip requests with the same keys.
         keys = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
@@ -139,7 +155,6 @@ def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
             steps.append(
                 ("set the database password", f'echo "POSTGRES_PASSWORD=$({password})" >> .env')
             )
-        prefix = "".join(f"{name}={value} " for name, value in given.items())
         steps.append(("run with compose", f"{prefix}docker compose up --build -d"))
     return steps
 

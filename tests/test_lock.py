@@ -80,6 +80,37 @@ def test_unreachable_index_leaves_a_complete_project_and_one_line(
     assert [path.name for path in workdir.iterdir() if path.name != "empty-cache"] == [
         "offline-server"
     ]
+    assert_unlocked_files_say_what_to_do(project)
+
+
+def assert_unlocked_files_say_what_to_do(project: Path) -> None:
+    """Without uv.lock, the files that install from it stop with the command that makes it
+    (README.md and the generated README say so): CI's `uv sync --locked` with uv's own
+    message, the Dockerfile's install step with its own (run for real on an engine in
+    tests/container/test_unlocked.py)."""
+    workflow = (project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert "        run: uv sync --locked\n" in workflow
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    synced = subprocess.run(
+        ["bash", "-c", "uv sync --locked"],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert synced.returncode != 0
+    assert "Unable to find lockfile at `uv.lock`" in synced.stderr
+    assert "run `uv lock`" in synced.stderr
+    # The Dockerfile's dependency step, as its shell runs it in the build folder.
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY pyproject.toml uv.lock* README.md" in dockerfile
+    step = dockerfile.split("RUN --mount=type=cache,target=/root/.cache/uv \\\n", 1)[1]
+    script = step.split("\nCOPY ", 1)[0].replace("\\\n", "\n")
+    ran = subprocess.run(
+        ["sh", "-c", script], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 1
+    assert ran.stderr == (
+        "error: no uv.lock (the image installs exactly what it pins): run 'uv lock' in the "
+        "project, commit uv.lock, build again\n"
+    )
 
 
 def test_without_uv_the_project_is_made_and_the_user_told(

@@ -37,30 +37,72 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert second.endswith(" --full")
 
 
-def run_in_a_copy_of_the_clone(clone: Path, script: str) -> subprocess.CompletedProcess[str]:
+def run_in_a_copy_of_the_clone(
+    clone: Path, script: str, *, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Copy this repository to `clone` (without its virtualenv and build output) and run
-    `script` there with bash -e, outside this suite's virtualenv."""
+    `script` there with bash -e, outside this suite's virtualenv (`path`: the shell's PATH,
+    default this suite's interpreter folder first)."""
     shutil.copytree(
         REPO_ROOT,
         clone,
         ignore=shutil.ignore_patterns(".venv", "dist", "build", "*_cache", "__pycache__"),
     )
     env = project_env(PIP_DISABLE_PIP_VERSION_CHECK="1")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PATH"] = path or f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return run_bash(script, clone, env)
 
 
+def path_without_uv(folder: Path) -> str:
+    """A fresh machine's PATH: python3 (this suite's base interpreter) and git, no uv."""
+    folder.mkdir()
+    base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    (folder / "python3").symlink_to(base)
+    git = shutil.which("git")
+    assert git is not None
+    (folder / "git").symlink_to(git)
+    system = [d for d in ("/usr/local/bin", "/usr/bin", "/bin") if not Path(d, "uv").exists()]
+    return os.pathsep.join([str(folder), *system])
+
+
 @pytest.mark.slow
-def test_the_first_command_generates_outside_the_clone(tmp_path: Path) -> None:
-    """Run in the virtualenv the PEP 668 note makes, the first command leaves the clone
-    without a nested repository (which broke the suite the second command runs)."""
+def test_the_first_command_gives_a_locked_project_outside_the_clone(tmp_path: Path) -> None:
+    """Run in the virtualenv the PEP 668 note makes, on a PATH without uv (the README
+    installs it only in its second command): mcpforge brings uv, so the project's first
+    commit holds uv.lock and `uv sync --locked` (its Dockerfile's and CI's install) works.
+    The clone is left without a nested repository (which broke the second command's suite).
+    """
     first, _, venv = console_blocks("Two commands")
     clone = tmp_path / "mcpforge"
-    result = run_in_a_copy_of_the_clone(clone, f"{venv}\n{first}")
+    path = path_without_uv(tmp_path / "bin")
+    result = run_in_a_copy_of_the_clone(clone, f"{venv}\n{first}", path=path)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert (tmp_path / "weather-server" / "src" / "weather_server" / "server.py").is_file()
+    project = tmp_path / "weather-server"
+    assert (project / "src" / "weather_server" / "server.py").is_file()
+    assert "dependencies pinned in uv.lock" in result.stdout
     nested = [p.parent for p in clone.rglob(".git") if p.parent != clone]
     assert nested == []
+    assert "uv.lock" in run_bash("git ls-files", project).stdout.split()
+    assert run_bash("git status --porcelain", project).stdout == ""
+    uv = clone / ".venv" / "bin" / "uv"  # the uv mcpforge brought
+    synced = run_bash(f"{uv} sync --locked", project)
+    assert synced.returncode == 0, synced.stderr[-2000:]
+
+    # mcpforge called by its path, the virtualenv not activated: uv is not on PATH, so the
+    # next steps put mcpforge's uv there before the first command that needs it.
+    env = project_env(PATH=path)
+    made = run_bash(f"{clone}/.venv/bin/mcpforge new ../plain-server --preset minimal", clone, env)
+    assert made.returncode == 0, made.stderr[-2000:]
+    steps = made.stdout.split("Next steps\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    commands = [line.split("  # ", 1)[0].strip() for line in steps]
+    assert commands[:3] == [
+        f"cd {tmp_path / 'plain-server'}",
+        f'export PATH="$PATH:{clone}/.venv/bin"',
+        "uv run pytest",
+    ], made.stdout
+    ran = run_bash(" && ".join(commands[:3]), clone, env)
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+    assert "passed" in ran.stdout
 
 
 def development_commands() -> list[str]:

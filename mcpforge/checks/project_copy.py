@@ -15,6 +15,7 @@ from pathlib import Path
 from mcpforge import tomlcompat as tomllib
 from mcpforge.checks.base import CheckFailedError, Context, tail
 from mcpforge.checks.files import SKIPPED_DIRS
+from mcpforge.uv_binary import find_uv
 
 UV_HINT = "install uv (docs.astral.sh/uv): the build, tests and runtime checks use it"
 
@@ -29,7 +30,8 @@ def uv_env() -> dict[str, str]:
 
 
 def uv() -> str | None:
-    return shutil.which("uv")
+    """The uv binary: mcpforge's own dependency's, else uv on PATH."""
+    return find_uv()
 
 
 def workdir(context: Context) -> Path:

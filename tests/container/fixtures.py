@@ -124,8 +124,9 @@ def inline_commands(text: str) -> list[str]:
 
 def as_podman(command: str, port: int | None = None) -> str:
     """`docker` as `podman`, `docker compose` as `podman-compose`; 127.0.0.1:8000 -> port."""
-    command = re.sub(r"^docker compose\b", "podman-compose", command)
-    command = re.sub(r"^docker\b", "podman", command)
+    # After any `NAME=value ` the line starts with (the environment docker runs in).
+    command = re.sub(r"^((?:\w+=\S* )*)docker compose\b", r"\1podman-compose", command)
+    command = re.sub(r"^((?:\w+=\S* )*)docker\b", r"\1podman", command)
     if port is not None:
         command = re.sub(r"127\.0\.0\.1:8000\b", f"127.0.0.1:{port}", command)
     return command

@@ -364,6 +364,11 @@ def test_every_way_to_deploy_passes_each_required_variable(tmp_path: Path, varia
     for command in (docker_run, steps["run the image"]):
         flags = re.findall(r" -e (\w+)", command)
         assert flags == required + secrets, command
+        # `-e NAME` takes the value from the environment: never on docker's command line.
+        assert not re.search(r" -e \w+=", command), command
+    # The next steps' line is the README's, the key handed over in docker's environment.
+    given = "MCP_API_KEYS=$MCP_API_KEY " if answers["auth"] == "apikey" else ""
+    assert steps["run the image"] == given + docker_run
     if answers.get("database", "none") != "none":
         assert " -v deploy-server-data:/data " in docker_run
 
