@@ -113,17 +113,17 @@ def assert_unlocked_files_say_what_to_do(project: Path) -> None:
     )
 
 
-def test_without_uv_the_project_is_made_and_the_user_told(
+def test_without_uv_on_path_mcpforge_locks_with_its_own_uv(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """uv is a dependency of mcpforge: its binary locks the project where no uv is on PATH
+    (a fresh machine, pipx, an interpreter called by its path)."""
     git_dir = Path(require_tool("git")).parent
     monkeypatch.setenv("PATH", str(workdir if (git_dir / "uv").exists() else git_dir))
     code, out, err = new(workdir, "nouv-server", "--preset", "minimal")
     assert code == 0, err
-    assert (
-        "uv.lock not written: uv is not installed; install uv, then run `uv lock` in nouv-server"
-        in out
-    )
+    assert "dependencies pinned in uv.lock" in out
+    assert "uv.lock" in git(workdir / "nouv-server", "ls-files").split()
 
 
 def test_no_lock_skips_locking(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
