@@ -388,8 +388,11 @@ def check(
     default adds these), container (--container), conformance (--conformance: the official
     MCP conformance suite against the server). --only/--skip take IDs or families;
     a project can skip checks with `[tool.mcpforge.check] skip = [...]` in pyproject.toml.
-    A validator that is not installed makes its check skipped, never passed.
-    Exit codes: 0 every check that ran passed; 2 a check failed; 1 usage error.
+    A check whose tool is not installed is "not verified", never passed: the report names
+    it and the command that installs the tool here.
+    Exit codes: 0 every check that applies passed (a missing system tool, such as nginx,
+    is named but fails only with --strict); 2 a check failed, or was not verified for want
+    of mcpforge's `check` extra or uv; 1 usage error.
     """
     with error_boundary():
         from mcpforge.checks.formats import FORMATS, checks_markdown  # noqa: PLC0415

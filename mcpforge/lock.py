@@ -63,7 +63,7 @@ def lock_project(project: Path, *, timeout: float = LOCK_TIMEOUT) -> LockOutcome
         return LockOutcome(False, f"{LOCK_FILE} not written: cannot run uv ({error}); {later}")
     if result.returncode != 0:
         _restore(lock_file, before)
-        reason = _reason(result.stderr or result.stdout)
+        reason = uv_error_reason(result.stderr or result.stdout)
         return LockOutcome(
             False,
             f"{LOCK_FILE} not written: `uv lock` failed ({reason}); {later}",
@@ -71,7 +71,7 @@ def lock_project(project: Path, *, timeout: float = LOCK_TIMEOUT) -> LockOutcome
     return LockOutcome(True, f"dependencies pinned in {LOCK_FILE} (refresh with `uv lock -U`)")
 
 
-def _reason(output: str) -> str:
+def uv_error_reason(output: str) -> str:
     """The most telling line of uv's error output, short enough for one line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     causes = [line for line in lines if line.startswith(("Caused by:", "╰─▶", "error:"))]

@@ -55,22 +55,35 @@ FAMILY_SUMMARY: dict[str, str] = {
 
 
 class Status(str, enum.Enum):
-    """What became of a check."""
+    """What became of a check.
+
+    SKIPPED: not run because the user chose so (--skip, --only, the tier, the project's
+    `[tool.mcpforge.check] skip`) or because it does not apply (no Dockerfile, a stdio-only
+    server). NOT_VERIFIED: it applies, but a tool it needs is not installed: never ok.
+    """
 
     PASSED = "passed"
     FAILED = "failed"
     WARNING = "warning"
     SKIPPED = "skipped"
+    NOT_VERIFIED = "not-verified"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a check function returns: a status and one line (or a few) saying why."""
+    """What a check function returns: a status and one line (or a few) saying why.
+
+    A NOT_VERIFIED outcome carries the command that installs what is missing, and whether
+    that is a system tool mcpforge cannot bring (`optional`: it fails only with --strict)
+    rather than part of mcpforge's own installation (its `check` extra, uv: exit 2).
+    """
 
     status: Status
     message: str = ""
     file: str | None = None
     line: int | None = None
+    install: str = ""
+    optional: bool = False
 
 
 def passed(message: str = "") -> Outcome:
@@ -86,7 +99,23 @@ def warning(message: str, *, file: str | None = None) -> Outcome:
 
 
 def skipped(reason: str) -> Outcome:
+    """Not run, for a reason that is not a missing tool (it does not apply)."""
     return Outcome(Status.SKIPPED, reason)
+
+
+def not_verified(tool: str) -> Outcome:
+    """Not run: `tool`, which mcpforge's `check` extra (or mcpforge itself) brings, is
+    missing; the outcome names the command that installs it where mcpforge runs."""
+    from mcpforge.installation import check_extra_command  # noqa: PLC0415
+
+    return Outcome(
+        Status.NOT_VERIFIED, f"{tool} is not installed", install=check_extra_command()
+    )
+
+
+def not_verified_system(tool: str, install: str) -> Outcome:
+    """Not run: `tool`, a program of the system that mcpforge cannot bring, is missing."""
+    return Outcome(Status.NOT_VERIFIED, f"{tool} is not installed", install=install, optional=True)
 
 
 CheckFunction = Callable[..., Outcome]
@@ -167,11 +196,18 @@ class Result:
     duration: float = 0.0
     file: str | None = None
     line: int | None = None
+    install: str = ""  # NOT_VERIFIED: the command that installs what is missing
+    optional: bool = False  # NOT_VERIFIED for want of a system tool: fails only with --strict
 
     @property
     def ok_like(self) -> bool:
         """Passed or skipped: its message is a detail, not a finding."""
         return self.status in {Status.PASSED, Status.SKIPPED}
+
+    @property
+    def blocks(self) -> bool:
+        """Not verified for want of what mcpforge's installation should hold: exit 2."""
+        return self.status is Status.NOT_VERIFIED and not self.optional
 
 
 ProgressCallback = Callable[[str, str], None]

@@ -11,12 +11,12 @@ from mcpforge.checks.base import (
     Outcome,
     check,
     failed,
+    not_verified,
     passed,
     skipped,
     tail,
 )
-from mcpforge.checks.project_copy import UV_HINT, console_script, uv, uv_env, workdir
-from mcpforge.checks.validators import missing
+from mcpforge.checks.project_copy import console_script, uv, uv_env, workdir
 
 
 def _wheel(context: Context) -> Path:
@@ -25,7 +25,7 @@ def _wheel(context: Context) -> Path:
     def make() -> Path:
         program = uv()
         if program is None:
-            raise CheckFailedError(missing("uv", UV_HINT))
+            raise CheckFailedError("uv is not installed")
         root = workdir(context)
         out = Path(tempfile.mkdtemp(prefix="dist-", dir=root.parent))
         context.progress("uv build")
@@ -52,7 +52,7 @@ def _wheel(context: Context) -> Path:
 )
 def build(context: Context) -> Outcome:
     if uv() is None:
-        return skipped(missing("uv", UV_HINT))
+        return not_verified("uv")
     try:
         wheel = _wheel(context)
     except CheckFailedError as error:
@@ -70,7 +70,7 @@ def build(context: Context) -> Outcome:
 def install(context: Context) -> Outcome:  # noqa: PLR0911 - one return per way it fails
     program = uv()
     if program is None:
-        return skipped(missing("uv", UV_HINT))
+        return not_verified("uv")
     try:
         wheel = _wheel(context)
     except CheckFailedError:

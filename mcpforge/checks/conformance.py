@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from mcpforge.checks.base import (
     Unmet,
     check,
     failed,
+    not_verified_system,
     passed,
     provides,
     skipped,
@@ -31,7 +32,7 @@ from mcpforge.checks.base import (
     warning,
 )
 from mcpforge.checks.loopback_proxy import bearer_proxy
-from mcpforge.checks.validators import binary, missing
+from mcpforge.checks.validators import binary
 
 SUITE = "@modelcontextprotocol/conformance@0.1.16"
 NODE_MAJOR = 22  # the suite imports fs.globSync, which Node 20 lacks
@@ -118,17 +119,15 @@ def _suite(context: Context) -> str:
     """The suite's `conformance` program, on a Node.js it runs on; Unmet (not run) without."""
     program, node = binary("conformance"), binary("node")
     if node is None:
-        raise Unmet(skipped(missing("Node.js (for the conformance suite)", INSTALL)))
+        raise Unmet(not_verified_system("Node.js (for the conformance suite)", INSTALL))
     major = node_major(context, node)
     if major is None or major < NODE_MAJOR:
         found = f"Node.js {major}" if major else "a Node.js that does not answer --version"
-        raise Unmet(
-            skipped(
-                f"the conformance suite needs Node.js >= {NODE_MAJOR}, found {found}; {INSTALL}"
-            )
-        )
+        needed = f"Node.js >= {NODE_MAJOR} (for the conformance suite)"
+        outcome = not_verified_system(needed, INSTALL)
+        raise Unmet(replace(outcome, message=f"{outcome.message}: found {found}"))
     if program is None:
-        raise Unmet(skipped(missing(f"the conformance suite ({SUITE})", INSTALL)))
+        raise Unmet(not_verified_system(f"the conformance suite ({SUITE})", INSTALL))
     return program
 
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from mcpforge.checks.base import FAMILIES, Check, Status
+from mcpforge.checks.base import FAMILIES, Check, Result, Status
 from mcpforge.checks.runner import Report, registry
 
 FORMATS = ("text", "json", "junit", "github")
@@ -21,13 +21,43 @@ def to_json(reports: Sequence[Report]) -> str:
     return json.dumps(documents[0] if len(documents) == 1 else documents, indent=2)
 
 
+def unverified_lines(report: Report) -> list[str]:
+    """One line per way to install what is missing: the checks not verified, the tools
+    they lack, and what to do (a system tool's line says it fails only with --strict)."""
+    groups: dict[tuple[str, bool], list[Result]] = {}
+    for result in report.unverified:
+        groups.setdefault((result.install, result.optional), []).append(result)
+    lines = []
+    for (install, optional), results in groups.items():
+        ids = " ".join(result.check.id for result in results)
+        families = ", ".join(dict.fromkeys(result.check.family for result in results))
+        tools = ", ".join(dict.fromkeys(_tool(result.message) for result in results))
+        system = optional and not report.strict
+        note = " (a system tool: fails only with --strict)" if system else ""
+        what = f"{families}: {tools} not installed" if tools else families
+        lines.append(f"not verified{note}: {ids} ({what}); {_do(install, optional=optional)}")
+    return lines
+
+
+def _tool(message: str) -> str:
+    suffix = " is not installed"
+    return message.split(suffix, 1)[0] if suffix in message else ""
+
+
+def _do(install: str, *, optional: bool) -> str:
+    """A system tool's install instruction is a sentence; mcpforge's own, a command."""
+    return install if optional else f"run: {install}"
+
+
 def _report_dict(report: Report) -> dict[str, object]:
     return {
         "project": str(report.root),
         "ok": report.ok,
+        "verdict": report.verdict,
         "exit_code": report.exit_code,
         "strict": report.strict,
         "summary": {status.value: report.count(status) for status in Status},
+        "not_verified": unverified_lines(report),
         "results": [
             {
                 "id": result.check.id,
@@ -39,6 +69,8 @@ def _report_dict(report: Report) -> dict[str, object]:
                 "duration": round(result.duration, 3),
                 "file": result.file,
                 "line": result.line,
+                "install": result.install,
+                "optional": result.optional,
             }
             for result in report.results
         ],
@@ -55,8 +87,13 @@ def to_junit(reports: Sequence[Report]) -> str:
             name=report.root.name,
             tests=str(len(report.results)),
             failures=str(report.count(Status.FAILED)),
-            skipped=str(report.count(Status.SKIPPED)),
+            skipped=str(report.count(Status.SKIPPED) + report.count(Status.NOT_VERIFIED)),
             time=f"{sum(result.duration for result in report.results):.3f}",
+        )
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="verdict", value=report.verdict)
+        ET.SubElement(
+            properties, "property", name="not-verified", value=str(len(report.unverified))
         )
         for result in report.results:
             case = ET.SubElement(
@@ -69,6 +106,12 @@ def to_junit(reports: Sequence[Report]) -> str:
             if result.status is Status.FAILED:
                 failure = ET.SubElement(case, "failure", message=_first(result.message))
                 failure.text = f"{result.message}\nhint: {result.hint}"
+            elif result.status is Status.NOT_VERIFIED:
+                # JUnit has no such status: a skip typed "not-verified"; the suite's
+                # `verdict` property and the exit code say the report did not pass.
+                do = _do(result.install, optional=result.optional)
+                text = f"not verified: {result.message}; {do}"
+                ET.SubElement(case, "skipped", message=text, type="not-verified")
             elif result.status is Status.SKIPPED:
                 ET.SubElement(case, "skipped", message=result.message)
             elif result.status is Status.WARNING:
@@ -83,6 +126,12 @@ def to_github(reports: Sequence[Report]) -> str:
     for report in reports:
         prefix = report.root.name + ": " if len(reports) > 1 else ""
         for result in report.results:
+            if result.status is Status.NOT_VERIFIED:
+                level = "warning" if result.optional and not report.strict else "error"
+                title = f"{result.check.id} not verified: {result.check.title}"
+                text = f"{prefix}{result.message}\n{_do(result.install, optional=result.optional)}"
+                lines.append(f"::{level} title={_escape_property(title)}::{_escape_data(text)}")
+                continue
             if result.status not in {Status.FAILED, Status.WARNING}:
                 continue
             level = "error" if result.status is Status.FAILED else "warning"
@@ -94,7 +143,7 @@ def to_github(reports: Sequence[Report]) -> str:
             text = f"{prefix}{result.message}\nhint: {result.hint}"
             lines.append(f"::{level} {','.join(properties)}::{_escape_data(text)}")
         counts = ", ".join(f"{report.count(status)} {status.value}" for status in Status)
-        lines.append(f"mcpforge check {report.root.name}: {counts}")
+        lines.append(f"mcpforge check {report.root.name}: {report.verdict}: {counts}")
     return "\n".join(lines)
 
 

@@ -52,7 +52,7 @@ def rendered(
     """Generate the matrix projects into a temporary folder, removed afterwards, or into
     `keep`, where they stay (to look into a failing one). A project folder already in
     `keep` is refused before anything is generated."""
-    from mcpforge.create import check_destination, new_project  # noqa: PLC0415
+    from mcpforge.create import check_destination, lock_new_project, new_project  # noqa: PLC0415
 
     matrix = chosen or variants()
     if keep is not None:
@@ -60,7 +60,10 @@ def rendered(
             check_destination(keep.absolute() / variant.name)
     folder = keep or Path(tempfile.mkdtemp(prefix="mcpforge-matrix-"))
     try:
-        yield [new_project(folder / item.name, item.answers, git=True).path for item in matrix]
+        projects = [new_project(folder / item.name, item.answers, git=True) for item in matrix]
+        for project in projects:  # as `mcpforge new` does: uv.lock in the first commit
+            lock_new_project(project)
+        yield [project.path for project in projects]
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)

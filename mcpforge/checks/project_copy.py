@@ -17,8 +17,6 @@ from mcpforge.checks.base import CheckFailedError, Context, tail
 from mcpforge.checks.files import SKIPPED_DIRS
 from mcpforge.uv_binary import find_uv
 
-UV_HINT = "install uv (docs.astral.sh/uv): the build, tests and runtime checks use it"
-
 
 def uv_env() -> dict[str, str]:
     """Environment for uv: never download interpreters, never reuse the caller's venv."""

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from mcpforge import tomlcompat as tomllib
-from mcpforge.checks.base import Context, Outcome, check, failed, passed, skipped
-from mcpforge.checks.validators import has_module, missing
+from mcpforge.checks.base import Context, Outcome, check, failed, not_verified, passed, skipped
+from mcpforge.checks.validators import has_module
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 SERVER_SCHEMA = SCHEMAS / "server.schema.json"
@@ -113,7 +113,7 @@ def project_metadata(root: Path) -> tuple[str | None, str | None]:
 )
 def server_json_schema(context: Context, server_json: Path) -> Outcome:
     if not has_module("jsonschema"):
-        return skipped(missing(_JSONSCHEMA))
+        return not_verified(_JSONSCHEMA)
     document, unreadable = load_json(server_json)
     if unreadable is not None:
         return failed(unreadable, file="server.json")
@@ -240,7 +240,7 @@ def _server_json_drift(document: Mapping[str, Any], name: str | None, version: s
 )
 def bundle_schema(context: Context, bundle_manifest: Path) -> Outcome:
     if not has_module("jsonschema"):
-        return skipped(missing(_JSONSCHEMA))
+        return not_verified(_JSONSCHEMA)
     document, unreadable = load_json(bundle_manifest)
     if unreadable is not None or not isinstance(document, dict):
         return failed(unreadable or "manifest.json does not hold an object", file="manifest.json")

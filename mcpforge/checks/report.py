@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mcpforge.checks.base import Result, Status
+from mcpforge.checks.formats import unverified_lines
 from mcpforge.checks.runner import Plan, Report, check_project
 from mcpforge.console import err, out
 
@@ -22,7 +23,9 @@ _STYLE = {
     Status.FAILED: "bold red",
     Status.WARNING: "yellow",
     Status.SKIPPED: "dim",
+    Status.NOT_VERIFIED: "bold magenta",
 }
+_SHOWN = {Status.NOT_VERIFIED: "not verified"}
 # Checks left out by the tier or by choice: listed by reason under the table, not in it.
 _NOT_RUN = ("not in ", "not selected by --only", "skipped by ")
 
@@ -93,27 +96,38 @@ def print_report(report: Report, *, title: str | None = None) -> None:
             details.append(f"\n{result.message}", style="dim" if result.ok_like else "")
         if result.hint:
             details.append(f"\nhint: {result.hint}", style="yellow")
-        table.add_row(
-            result.check.id, Text(result.status.value, style=_STYLE[result.status]), details
-        )
+        status = _SHOWN.get(result.status, result.status.value)
+        table.add_row(result.check.id, Text(status, style=_STYLE[result.status]), details)
     console.print(table)
     reasons: dict[str, list[str]] = {}
     for result in not_run:
         reasons.setdefault(result.message, []).append(result.check.id)
     for reason, ids in reasons.items():
         console.print(Text(f"Not run ({reason}): {', '.join(ids)}", style="dim"), soft_wrap=True)
+    for line in unverified_lines(report):
+        console.print(Text(line, style="magenta"), soft_wrap=True)
     console.print(summary_line(report), soft_wrap=True)
 
 
+_VERDICT = {
+    "ok": ("ok: ", "bold green"),
+    "passed": ("passed, not all verified: ", "bold yellow"),
+    "not verified": ("NOT VERIFIED: ", "bold red"),
+    "failed": ("FAILED: ", "bold red"),
+}
+
+
 def summary_line(report: Report) -> Text:
+    """`ok:` only when every check that applies ran and passed."""
     counts = [
         f"{report.count(Status.PASSED)} passed",
         f"{report.count(Status.FAILED)} failed",
         f"{report.count(Status.WARNING)} warnings",
         f"{report.count(Status.SKIPPED)} skipped",
+        f"{report.count(Status.NOT_VERIFIED)} not verified",
     ]
-    style = "bold green" if report.ok else "bold red"
-    return Text.assemble(("ok: " if report.ok else "FAILED: ", style), ", ".join(counts))
+    word, style = _VERDICT[report.verdict]
+    return Text.assemble((word, style), ", ".join(counts))
 
 
 def print_matrix(reports: Sequence[Report]) -> None:
@@ -153,4 +167,9 @@ def run_checks(
             output.write_text(text + "\n", encoding="utf-8")
         else:
             sys.stdout.write(text + "\n")
+        # What was not verified, and how to install it, also where people read: stderr.
+        for report in reports:
+            prefix = f"{report.root.name}: " if len(reports) > 1 else ""
+            for line in unverified_lines(report):
+                err().print(Text(prefix + line), soft_wrap=True)
     return max(report.exit_code for report in reports)

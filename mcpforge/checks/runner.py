@@ -61,8 +61,23 @@ class Report:
         return sum(1 for result in self.results if result.status is status)
 
     @property
+    def unverified(self) -> list[Result]:
+        """The checks that apply but were not run for want of a tool."""
+        return [result for result in self.results if result.status is Status.NOT_VERIFIED]
+
+    @property
+    def verdict(self) -> str:
+        """failed; not verified (a tool of mcpforge's installation is missing, or with
+        --strict any tool); passed (a system tool is missing: said, not failed); ok."""
+        if self.count(Status.FAILED):
+            return "failed"
+        if any(result.blocks or self.strict for result in self.unverified):
+            return "not verified"
+        return "passed" if self.unverified else "ok"
+
+    @property
     def ok(self) -> bool:
-        return self.count(Status.FAILED) == 0
+        return self.verdict in {"ok", "passed"}
 
     @property
     def exit_code(self) -> int:
@@ -192,10 +207,11 @@ def check_project(
 
     Runs the project and static checks with --fast; adds build, tests, runtime and drift
     by default; adds the container build with --container and the official MCP conformance
-    suite's generic scenarios with --conformance. A validator that is not
-    installed makes its check skipped, never passed. With --strict, warnings (a newer
-    template) fail. `planned` (from `plan`) replaces the five options, made once for
-    several projects.
+    suite's generic scenarios with --conformance. A check whose tool is not
+    installed is "not verified", never passed: the report fails (exit 2) unless that tool
+    is a system program mcpforge cannot bring (then only with --strict). With --strict,
+    warnings (a newer template) fail too. `planned` (from `plan`) replaces the five
+    options, made once for several projects.
     """
     from mcpforge.record import ANSWERS_FILE, read_answers  # noqa: PLC0415
 
@@ -257,6 +273,8 @@ def _run(item: Check, context: Context, listener: Listener | None) -> Result:
         duration=time.perf_counter() - start,
         file=outcome.file,
         line=outcome.line,
+        install=outcome.install,
+        optional=outcome.optional,
     )
     if listener is not None:
         listener(item.id, result)

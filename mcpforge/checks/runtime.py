@@ -24,13 +24,14 @@ from mcpforge.checks.base import (
     Unmet,
     check,
     failed,
+    not_verified,
     passed,
     provides,
     skipped,
     tail,
 )
-from mcpforge.checks.project_copy import UV_HINT, console_script, synced, uv, uv_env, venv_bin
-from mcpforge.checks.validators import has_module, missing
+from mcpforge.checks.project_copy import console_script, synced, uv, uv_env, venv_bin
+from mcpforge.checks.validators import has_module
 
 START_TIMEOUT = 30.0
 CALL_TIMEOUT = 60.0
@@ -70,9 +71,9 @@ def features(root: Path, answers: Mapping[str, Any]) -> Features:
 def _prerequisites(context: Context) -> tuple[Path, str] | Outcome:
     """The synced copy and the server command, or the outcome explaining why not."""
     if uv() is None:
-        return skipped(missing("uv", UV_HINT))
+        return not_verified("uv")
     if not has_module("mcp"):
-        return skipped(missing("the MCP SDK (mcp)"))
+        return not_verified("the MCP SDK (mcp)")
     script = console_script(context.root)
     if script is None:
         return failed("pyproject.toml declares no [project.scripts] command to start the server")

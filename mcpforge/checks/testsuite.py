@@ -12,12 +12,11 @@ from mcpforge.checks.base import (
     Outcome,
     check,
     failed,
+    not_verified,
     passed,
-    skipped,
     tail,
 )
-from mcpforge.checks.project_copy import UV_HINT, synced, uv, uv_env, venv_bin
-from mcpforge.checks.validators import missing
+from mcpforge.checks.project_copy import synced, uv, uv_env, venv_bin
 
 
 @check(
@@ -28,7 +27,7 @@ from mcpforge.checks.validators import missing
 )
 def test_suite(context: Context) -> Outcome:
     if uv() is None:
-        return skipped(missing("uv", UV_HINT))
+        return not_verified("uv")
     if not context.path("tests").is_dir():
         return failed("the project has no tests/ folder")
     try:

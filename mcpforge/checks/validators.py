@@ -13,8 +13,6 @@ import sys
 import sysconfig
 from pathlib import Path
 
-EXTRA_HINT = "install mcpforge with its checks: uv tool install 'mcpforge[check]'"
-
 
 def python_tool(module: str) -> list[str] | None:
     """The argv prefix that runs a validator module, or None when it is not installed."""
@@ -39,11 +37,6 @@ def binary(name: str) -> str | None:
     if found is None:
         found = next((str(d / name) for d in _SBIN if (d / name).is_file()), None)
     return found
-
-
-def missing(tool: str, install: str = EXTRA_HINT) -> str:
-    """The reason of a check skipped for want of a validator."""
-    return f"{tool} is not installed; {install}"
 
 
 def has_module(module: str) -> bool:

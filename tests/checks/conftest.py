@@ -17,6 +17,7 @@ import pytest
 
 from mcpforge import new_project
 from mcpforge.checks import Report, Result, Status, registry
+from mcpforge.create import lock_new_project
 from tests.conftest import isolate
 
 DATA = Path(__file__).parent / "data"
@@ -42,7 +43,10 @@ def _git(root: Path, *args: str) -> None:
 
 
 def _generate(folder: Path, name: str, answers: dict[str, object]) -> Path:
-    project = new_project(folder / name, answers, git=True).path
+    made = new_project(folder / name, answers, git=True)
+    # uv.lock in the first commit, as `mcpforge new` leaves it (MF217 checks it).
+    assert lock_new_project(made).locked, "uv lock failed: is the package index reachable?"
+    project = made.path
     # Kubernetes manifests and nginx come with the `scale` preset; until every preset
     # ships them, the tests add reference files so MF212/MF213 have something to check.
     for source in DATA.rglob("*"):

@@ -29,7 +29,11 @@ def run(*args: str) -> tuple[int, str]:
 def test_fast_tier_passes_with_exit_0(project: Path) -> None:
     code, output = run(str(project), "--fast", "--skip", "MF102")
     assert code == 0, output
-    assert re.search(r"ok: \d+ passed, 0 failed, 0 warnings, \d+ skipped", output)
+    # "ok" only where every tool is installed; else the system tools missing (docker
+    # compose, actionlint, mcpb) are named, and the report passes without --strict.
+    verdict = r"(ok|passed, not all verified): "
+    counts = r"\d+ passed, 0 failed, 0 warnings, \d+ skipped, \d+ not verified"
+    assert re.search(verdict + counts, output)
     assert "Not run (skipped by --skip): MF102" in output
     assert "Not run (not in --fast: run with the default tier): MF301" in output
 
@@ -170,3 +174,52 @@ def test_matrix_projects_stay_in_the_keep_folder_only(tmp_path: Path) -> None:
     ):
         pass
     assert not (keep / "kept-too").exists()
+
+
+def test_not_verified_is_distinct_in_every_format(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A validator of the `check` extra missing: exit 2 in every format, and each shows the
+    check as not verified (never passed, never a plain skip) with the install command."""
+    from mcpforge.checks import static as static_checks
+    from mcpforge.installation import check_extra_command
+
+    monkeypatch.setattr(static_checks, "python_tool", lambda module: None)
+    selection = ["--only", "MF203,MF207"]
+    code, output = run(str(project), *selection)
+    assert code == 2, output
+    assert re.search(r"MF207\s+not verified\s+compose file", output), output
+    line = next(line for line in output.splitlines() if line.startswith("not verified: "))
+    assert line == (
+        "not verified: MF207 (static: check-jsonschema not installed); "
+        f"run: {check_extra_command()}"
+    )
+    summary = output.splitlines()[-1]
+    assert summary.startswith("NOT VERIFIED: 1 passed, 0 failed, 0 warnings, "), summary
+    assert summary.endswith(" skipped, 1 not verified"), summary
+
+    result = CliRunner().invoke(app, ["check", str(project), *selection, "--format", "json"])
+    document = json.loads(result.stdout)
+    assert result.stderr.splitlines() == [line]  # where people read, beside the JSON
+    assert result.exit_code == 2 and document["exit_code"] == 2 and not document["ok"]
+    assert document["verdict"] == "not verified"
+    assert document["summary"]["not-verified"] == 1
+    mf207 = next(item for item in document["results"] if item["id"] == "MF207")
+    assert (mf207["status"], mf207["install"]) == ("not-verified", check_extra_command())
+    assert document["not_verified"] == [line]
+
+    junit = tmp_path / "report.xml"
+    code, _ = run(str(project), *selection, "--format", "junit", "--output", str(junit))
+    suite = ET.parse(junit).getroot().find("testsuite")  # noqa: S314 - our own report
+    assert code == 2 and suite is not None
+    verdict = suite.find("properties/property[@name='verdict']")
+    assert verdict is not None and verdict.get("value") == "not verified"
+    skipped = suite.find("testcase[@name='MF207 " + registry()["MF207"].title + "']/skipped")
+    assert skipped is not None and skipped.get("type") == "not-verified"
+    assert (skipped.get("message") or "").startswith("not verified: check-jsonschema")
+
+    code, output = run(str(project), *selection, "--format", "github")
+    assert code == 2
+    assert "::error title=MF207 not verified%3A compose file" in output
+    assert f"check-jsonschema is not installed%0Arun: {check_extra_command()}" in output
+    assert "mcpforge check demo-server: not verified: 1 passed" in output

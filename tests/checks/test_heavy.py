@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -163,24 +164,31 @@ def test_stdio_only_server_skips_http(tmp_path: Path) -> None:
     )  # fmt: skip
 
 
-def test_without_uv_build_tests_and_runtime_are_skipped(
+def test_without_uv_build_tests_and_runtime_are_not_verified(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """uv comes with mcpforge; a broken installation without it verifies nothing: exit 2."""
     for module in (build_checks, testsuite, runtime):
         monkeypatch.setattr(module, "uv", lambda: None)
     report = check_project(project, only=["build", "tests", "MF501", "MF502"])
     for check_id in ("MF301", "MF302", "MF401", "MF501", "MF502"):
         status, message, _ = result_of(report, check_id)
-        assert status is Status.SKIPPED, check_id
-        assert message.startswith("uv is not installed"), message
+        assert status is Status.NOT_VERIFIED, check_id
+        assert message == "uv is not installed", message
+    assert (report.verdict, report.exit_code) == ("not verified", 2)
 
 
 @on_the_matrix_run
 def test_check_leaves_the_project_untouched(pristine_report: Report) -> None:
     root = pristine_report.root
     assert (root / "pyproject.toml").is_file(), f"{root}: kept by `--keep`, looked at here"
-    for leftover in (".venv", "dist", "uv.lock", ".pytest_cache"):
+    for leftover in (".venv", "dist", ".pytest_cache"):
         assert not (root / leftover).exists(), leftover
+    # uv.lock is the one `mcpforge new` committed: no check rewrote it.
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
 
 
 @pytest.fixture

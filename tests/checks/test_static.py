@@ -50,7 +50,7 @@ BREAKS: dict[str, Edit] = {
     "MF204": replace_in("Dockerfile", r"^HEALTHCHECK (.*\\\n)*.*\n", "", regex=True),
     "MF205": replace_in("Dockerfile", "EXPOSE", "ENV DATABASE_PASSWORD=hunter2\nEXPOSE"),
     "MF206": replace_in(
-        "Dockerfile", "COPY pyproject.toml uv.lock README.md", "COPY pyproject.toml uv.lock"
+        "Dockerfile", "COPY pyproject.toml uv.lock* README.md", "COPY pyproject.toml uv.lock*"
     ),
     "MF207": replace_in("compose.yaml", "    restart:", "    restrat: always\n    restart:"),
     "MF208": replace_in("compose.yaml", "    restart:", "    depends_on: [database]\n    restart:"),
@@ -64,6 +64,7 @@ BREAKS: dict[str, Edit] = {
         "    new_knob: int = 3\n    log_level: LogLevel",
     ),
     "MF216": _track_env,
+    "MF217": _delete("uv.lock"),
     # The publishing drift cases (tests/checks/test_publish.py has more of each).
     "MF224": replace_in(
         "server.json", '"description": "', '"description": "' + "A very long sentence. " * 5
@@ -79,6 +80,7 @@ BREAKS: dict[str, Edit] = {
 def test_every_static_check_has_a_break() -> None:
     fast_ids = {i for i, c in registry().items() if c.family in FAST}
     # MF209 (docker compose) and MF211 (actionlint) need tools this machine lacks: see below.
+    # MF217's stale lock and unreachable index: test_uv_lock_* below.
     # MF222 checks .github/dependabot.yml, which this (Renovate) project has not: see
     # tests/checks/test_update_bots.py. MF225 needs mcpb from npm: tests/checks/test_bundle.py.
     assert fast_ids - set(BREAKS) <= {"MF209", "MF211", "MF222", "MF225"}
@@ -95,10 +97,10 @@ def fast_report(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Re
 
 
 def expect_passed(report: Report, check_id: str) -> None:
-    """The check passed; a check skipped for a missing tool (nginx, docker, ...) skips the
-    test, or fails it where CI sets MCPFORGE_REQUIRE_ALL=1."""
+    """The check passed; a check not verified for a missing tool (nginx, docker, ...) skips
+    the test, or fails it where CI sets MCPFORGE_REQUIRE_ALL=1."""
     status, message, _ = result_of(report, check_id)
-    if status is Status.SKIPPED and "is not installed" in message:
+    if status is Status.NOT_VERIFIED:
         skip_or_fail(f"{check_id}: {message}")
     assert status is Status.PASSED, message
 
@@ -111,7 +113,8 @@ def test_passes_on_a_fresh_project(fast_report: Report, check_id: str) -> None:
 def test_a_missing_tool_skips_the_passing_case(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where nginx is missing, MF213's passing case is skipped (a failure in CI only)."""
+    """Where nginx is missing, MF213 is not verified: its passing case here is skipped (a
+    failure in CI only)."""
     monkeypatch.setattr(static_checks, "binary", lambda name: None)
     report = check_project(project, only=["MF213"])
     monkeypatch.delenv("MCPFORGE_REQUIRE_ALL", raising=False)
@@ -136,7 +139,7 @@ def test_catches_its_break(project: Path, check_id: str) -> None:
     BREAKS[check_id](project)
     report = check_project(project, only=FAST)
     status, message, _ = result_of(report, check_id)
-    if status is Status.SKIPPED and "is not installed" in message:
+    if status is Status.NOT_VERIFIED:
         skip_or_fail(f"{check_id}: {message}")
     assert failed_ids(report) == {check_id}, [
         (r.check.id, r.message) for r in report.results if r.status is Status.FAILED
@@ -154,18 +157,29 @@ def test_messages_name_the_problem(project: Path) -> None:
     assert "ENV DATABASE_PASSWORD" in result_of(report, "MF205")[1]
 
 
-def test_missing_python_validators_are_skipped_not_passed(
+def test_missing_validators_are_not_verified_never_passed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The validators of the `check` extra missing (tests/checks/test_not_verified.py
+    removes them for real): not verified, the report fails (exit 2), and each result names
+    the command that installs them where this mcpforge runs; a system tool's names its own."""
+    from mcpforge.installation import check_extra_command
+
     monkeypatch.setattr(static_checks, "python_tool", lambda module: None)
     monkeypatch.setattr(static_checks, "binary", lambda name: None)
     report = check_project(project, only=FAST)
+    results = {result.check.id: result for result in report.results}
     for check_id in ("MF201", "MF202", "MF207", "MF210", "MF212", "MF213", "MF214"):
-        status, message, _ = result_of(report, check_id)
-        assert status is Status.SKIPPED, check_id
-        assert "is not installed" in message, message
-    assert "mcpforge[check]" in result_of(report, "MF207")[1]
-    assert "nginx-light" in result_of(report, "MF213")[1]
+        result = results[check_id]
+        assert result.status is Status.NOT_VERIFIED, check_id
+        assert result.message.endswith(" is not installed"), result.message
+    assert results["MF207"].install == check_extra_command()
+    command = check_extra_command()
+    assert "[check]" in command or command.endswith(" --extra check"), command
+    assert not results["MF207"].optional
+    assert results["MF213"].optional
+    assert "nginx-light" in results["MF213"].install
+    assert (report.verdict, report.exit_code) == ("not verified", 2)
 
 
 def test_tools_are_found_beside_the_interpreter() -> None:
@@ -174,14 +188,19 @@ def test_tools_are_found_beside_the_interpreter() -> None:
     assert validators.python_tool("no_such_module_here") is None
 
 
-def test_compose_config_and_actionlint_skip_without_their_tools(
+def test_system_tools_missing_are_not_verified_and_fail_with_strict(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """docker compose and actionlint are programs of the system that mcpforge cannot
+    install: not verified, said as such, the report passes (not "ok") unless --strict."""
     monkeypatch.setenv("PATH", "/nonexistent")
     report = check_project(project, only=["MF209", "MF211"])
-    assert {result_of(report, i)[0] for i in ("MF209", "MF211")} == {Status.SKIPPED}
+    assert {result_of(report, i)[0] for i in ("MF209", "MF211")} == {Status.NOT_VERIFIED}
     assert "docker is not installed" in result_of(report, "MF209")[1]
     assert "actionlint is not installed" in result_of(report, "MF211")[1]
+    assert (report.verdict, report.exit_code) == ("passed", 0)
+    strict = check_project(project, only=["MF209", "MF211"], strict=True)
+    assert (strict.verdict, strict.exit_code) == ("not verified", 2)
 
 
 def test_nginx_config_with_compose_service_upstreams_is_tested_on_loopback() -> None:
@@ -198,9 +217,11 @@ def test_nginx_config_with_compose_service_upstreams_is_tested_on_loopback() -> 
 @pytest.mark.renders
 def test_minimal_project_skips_what_it_does_not_have(tmp_path: Path) -> None:
     from mcpforge import new_project
+    from mcpforge.create import lock_new_project
 
-    minimal = new_project(tmp_path / "tiny", {"preset": "minimal"}).path
-    report = check_project(minimal, only=FAST)
+    made = new_project(tmp_path / "tiny", {"preset": "minimal"})
+    assert lock_new_project(made).locked
+    report = check_project(made.path, only=FAST)
     assert failed_ids(report) == set()
     for check_id in ("MF202", "MF203", "MF207", "MF208"):
         assert result_of(report, check_id)[0] is Status.SKIPPED
@@ -231,3 +252,38 @@ def test_the_dockerfile_is_read_once_for_its_four_checks(
     report = check_project(project, only=["MF203", "MF204", "MF205", "MF206"])
     assert report.ok and report.count(Status.PASSED) == 4
     assert len(parsed) == 1
+
+
+def _add_requirement(root: Path) -> None:
+    """A dependency the lock does not pin: uv.lock is stale."""
+    replace_in("pyproject.toml", "dependencies = [\n", 'dependencies = [\n  "six>=1.16",\n')(root)
+
+
+def test_uv_lock_that_does_not_match_pyproject_fails(project: Path) -> None:
+    _add_requirement(project)
+    report = check_project(project, only=["MF217"])
+    status, message, hint = result_of(report, "MF217")
+    assert status is Status.FAILED, message
+    assert message.startswith("uv.lock does not match pyproject.toml (`uv lock --check`)")
+    assert hint.startswith("run `uv lock` in the project and commit uv.lock")
+    assert report.exit_code == 2
+
+
+def test_uv_lock_is_not_verified_when_the_index_cannot_answer(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A current lock is validated offline, from uv.lock alone (an empty cache here); a
+    stale one needs the index: unreachable, MF217 is not verified (exit 2), never passed."""
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "empty-cache"))
+    # The index the lock names, reached through a closed loopback port.
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
+    current = check_project(project, only=["MF217"])
+    assert result_of(current, "MF217")[:2] == (Status.PASSED, "uv.lock matches pyproject.toml")
+    _add_requirement(project)
+    report = check_project(project, only=["MF217"])
+    status, message, _ = result_of(report, "MF217")
+    assert status is Status.NOT_VERIFIED, message
+    assert "asking the package index failed" in message
+    assert (report.verdict, report.exit_code) == ("not verified", 2)

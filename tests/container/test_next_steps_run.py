@@ -6,6 +6,7 @@ reaches the container through docker's environment (`MCP_API_KEYS=$MCP_API_KEY d
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ def test_the_next_steps_docker_run_line_runs_as_written(
     port = free_port()
     log = project.project.parent / "next-steps-run.log"
     # One shell, as a user pastes the lines: the key exported, then the run line.
-    script = f"{make_key}\necho \"$MCP_API_KEY\" > key.txt\nexec {as_podman(run, port)}"
+    script = f"{make_key}\necho \"$MCP_API_KEY\" > key.txt\n{as_podman(run, port)}"
     with log.open("wb") as output:
         process = subprocess.Popen(
             ["bash", "-ec", script],
@@ -48,6 +49,7 @@ def test_the_next_steps_docker_run_line_runs_as_written(
             env=dict(os.environ),
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # the shell and the engine it runs: one group to stop
         )
     try:
         key_file = project.project.parent / "key.txt"
@@ -73,5 +75,5 @@ def test_the_next_steps_docker_run_line_runs_as_written(
         _tools, texts = mcp(f"http://127.0.0.1:{port}/mcp", key, [("add", {"a": 2, "b": 3})])
         assert float(texts[0]) == 5
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
