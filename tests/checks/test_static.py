@@ -70,7 +70,8 @@ BREAKS: dict[str, Edit] = {
         "server.json", '"description": "', '"description": "' + "A very long sentence. " * 5
     ),
     "MF226": replace_in("README.md", "<!-- mcp-name: io.github.your-name/demo-server -->", ""),
-    "MF227": replace_in("pyproject.toml", 'version = "0.1.0"', 'version = "0.2.0"'),
+    # The version repeated, not pyproject's own: that one is in uv.lock too (MF217).
+    "MF227": replace_in("manifest.json", '"version": "0.1.0"', '"version": "0.2.0"'),
     "MF228": replace_in("manifest.json", '"display_name"', '"homepage_url": "x", "display_name"'),
     "MF223": replace_in(".pre-commit-config.yaml", "language: system", "language: sytsem"),
     "MF221": replace_in("renovate.json", '"prConcurrentLimit": 5', '"prConcurrentLimit": "five"'),
