@@ -15,9 +15,9 @@ import pytest
 
 from mcpforge import new_project
 from mcpforge.checks import Report, Status, check_project, registry
-from mcpforge.checks.conformance import INSTALL, SCENARIOS
+from mcpforge.checks.conformance import INSTALL, SCENARIOS, SUITE
 from mcpforge.checks.runner import plan
-from tests.conftest import conformance_bin
+from tests.conftest import REPO_ROOT, conformance_bin
 
 from .conftest import failed_ids, replace_in, result_of
 
@@ -121,3 +121,37 @@ def test_an_old_node_is_named(
     assert message == (
         "Node.js >= 22 (for the conformance suite) is not installed: found Node.js 20"
     )
+
+
+@pytest.mark.slow
+def test_the_readme_commands_run_as_written(generated: Path, tmp_path: Path) -> None:
+    """README.md's install command (npm's global prefix pointed into tmp_path) and its
+    `mcpforge check --conformance` line, as written, in a fresh production project."""
+    import re
+    import shlex
+    import shutil
+    import subprocess
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    install = re.search(r"`(npm install -g @modelcontextprotocol/conformance@[\d.]+)`", readme)
+    documented = re.search(r"^(mcpforge check --conformance)\s+#", readme, re.M)
+    assert install and documented
+    assert install[1].endswith(SUITE.rsplit("@", 1)[1])
+    node_bin = tmp_path / "node-bin"  # a Node.js 22 only: the suite comes from the install
+    node_bin.mkdir()
+    (node_bin / "node").symlink_to(conformance_bin() / "node")
+    prefix = tmp_path / "npm-global"
+    env = {**os.environ, "NPM_CONFIG_PREFIX": str(prefix)}
+    env["PATH"] = os.pathsep.join([str(prefix / "bin"), str(node_bin), env["PATH"]])
+    done = subprocess.run(shlex.split(install[1]), env=env, capture_output=True, text=True,
+                          timeout=600, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (prefix / "bin" / "conformance").exists()
+    project = Path(shutil.copytree(generated, tmp_path / generated.name, symlinks=True))
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
+    done = subprocess.run(shlex.split(documented[1]), cwd=project, env=env, capture_output=True,
+                          text=True, timeout=1500, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    for check_id in IDS:
+        assert re.search(rf"{check_id}\s+(passed|skipped)", done.stdout), check_id
+    assert re.search(r"MF808\s+passed", done.stdout)
