@@ -87,6 +87,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
     rules.update(
         {
             f"src/{package}/app.py": http,
+            f"src/{package}/card.py": http,
             f"src/{package}/middleware.py": http,
             f"src/{package}/readiness.py": http,
             f"src/{package}/connections.py": http,
