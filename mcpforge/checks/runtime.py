@@ -253,8 +253,8 @@ def _auth_headers(running: _Http) -> dict[str, str]:
     "MF502",
     "runtime",
     "HTTP: GET /health answers 200 with JSON",
-    "keep the /health route (a custom route, outside auth): load balancers, compose and "
-    "Kubernetes probe it",
+    "keep the /health route (added in create_app, outside auth): load balancers, compose "
+    "and Kubernetes probe it",
 )
 def http_health(context: Context, http_server: _Http) -> Outcome:
     status, body = http_server.server.request("GET", "/health")

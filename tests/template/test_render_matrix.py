@@ -169,3 +169,28 @@ def test_no_template_file_repeats_the_condition_of_a_flag() -> None:
         condition = default.removeprefix("{{").removesuffix("}}").strip()
         for name, text in texts.items():
             assert condition not in text, f"{name} repeats {condition!r}: test {flag} instead"
+
+
+@pytest.mark.parametrize("case", ["production", "minimal", "http-gitlab-proprietary"])
+def test_ci_and_the_hooks_run_strict_mypy(render: Render, case: str) -> None:
+    """mypy is a dev dependency, strict over src/ and tests/, a pre-commit hook over the whole
+    project, and CI's lint job runs every hook after installing the locked dev group."""
+    root, _ = render(case)
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    assert any(req.startswith("mypy>=") for req in pyproject["dependency-groups"]["dev"])
+    assert pyproject["tool"]["mypy"]["strict"] is True
+    assert pyproject["tool"]["mypy"]["files"] == ["src", "tests"]
+    hooks = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())
+    [mypy] = [hook for repo in hooks["repos"] for hook in repo["hooks"] if hook["id"] == "mypy"]
+    assert mypy["entry"] == "uv run --quiet mypy"
+    assert (mypy["language"], mypy["pass_filenames"]) == ("system", False)
+    every_hook = "uv run pre-commit run --all-files --show-diff-on-failure"
+    if (root / ".github").is_dir():
+        steps = yaml.safe_load((root / ".github/workflows/ci.yml").read_text())["jobs"]["lint"]
+        runs = [step["run"] for step in steps["steps"] if "run" in step]
+        assert runs == ["uv sync --locked", every_hook]
+    else:
+        gitlab = yaml.safe_load((root / ".gitlab-ci.yml").read_text())
+        assert gitlab[".uv"]["before_script"] == ["uv sync --locked"]
+        assert gitlab["lint"]["extends"] == ".uv"
+        assert gitlab["lint"]["script"] == [every_hook]

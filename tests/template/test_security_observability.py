@@ -24,7 +24,7 @@ import pytest
 from mcpforge import new_project
 from tests.conftest import require_tool, skip_or_fail
 from tests.template.conftest import GeneratedSuite
-from tests.template.projects import project_env, run
+from tests.template.projects import check_types, project_env, run
 
 REDIS = ("127.0.0.1", 6379)
 OPTIONAL_MODULES = ("prometheus_client", "limits", "redis", "opentelemetry.sdk", "jwt")
@@ -67,6 +67,7 @@ def test_generated_security_and_observability_tests_pass(
     assert " failed" not in tests.stdout
     run(project, uv, "run", "ruff", "check", "--no-cache", ".")
     run(project, uv, "run", "ruff", "format", "--check", "--no-cache", ".")
+    check_types(project, uv)
 
 
 @pytest.mark.slow
