@@ -275,8 +275,9 @@ def update(
 
     Your edits are kept; where the template changed the same lines, the file gets inline
     conflict markers and is listed. New questions are asked at a terminal (or take their
-    defaults with --defaults). Refused, with nothing changed: not a git repository,
-    uncommitted changes, no .copier-answers.yml, a project of a newer mcpforge.
+    defaults with --defaults). Refused, with nothing changed: no .copier-answers.yml (not
+    an mcpforge project), not a git repository, uncommitted changes (even when up to
+    date), a project of a newer mcpforge.
 
     Exit codes: 0 updated or already current; 1 refused or bad input (nothing changed);
     2 conflicts left to resolve, or (--check) an update is available; 130 interrupted

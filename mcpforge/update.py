@@ -158,6 +158,8 @@ def _update_project(
     writing: list[Path],
 ) -> UpdateResult:
     project = _project_dir(path)
+    # What the folder is comes first: a folder that is no project needs no `git init`.
+    answers = project_answers(project)
     top = update_clone.repository_top(project)
     if top is None:
         raise UpdateRefused(
@@ -165,7 +167,12 @@ def _update_project(
             "mcpforge update merges with git: run `git init && git add -A && git commit "
             "-m 'Initial commit'` first",
         )
-    answers = project_answers(project)
+    # Uncommitted changes are refused before anything is compared, "up to date" included:
+    # the same tree always gets the same answer. The conflicts a previous update left are
+    # the exception: listed as what is left to do (exit 2).
+    left = tuple(update_clone.unmerged(project))
+    if not left:
+        _refuse_uncommitted(project)
     history = history or installed_history()
     with tempfile.TemporaryDirectory(prefix="mcpforge-update-") as work_dir:
         work = Path(work_dir)
@@ -173,8 +180,7 @@ def _update_project(
         _refuse_hand_edited_answers(project, answers, repo, work)
         target = history.current_tag
         if recorded == target and not data:
-            conflicts = tuple(update_clone.unmerged(project))
-            return UpdateResult(project, "up-to-date", recorded, target, conflicts=conflicts)
+            return UpdateResult(project, "up-to-date", recorded, target, conflicts=left)
         _refuse_uncommitted(project)
         overrides = _answers_for(repo, target, answers, recorded, data or {}, work)
         subdir = project.relative_to(top).as_posix()
