@@ -473,6 +473,8 @@ def connect(
             typer.echo(f"would update {result.path} ({result.transport}); nothing was changed")
         else:
             typer.echo(f"updated {result.path} ({result.transport}); restart {client} to load it")
+        if result.note:
+            typer.echo(result.note)
 
 
 ADD_EXAMPLES = (

@@ -2,8 +2,10 @@
 
 Only the server's own entry changes: every other key and server is kept, the diff is
 shown, the file is replaced atomically, and a file that is not a JSON object is refused
-untouched. API keys are never written: each client gets its documented reference to an
-environment variable or a prompt (MCP_API_KEY, as the generated README uses).
+untouched. Secrets are never written: each client gets its documented reference to an
+environment variable or a prompt (MCP_API_KEY over HTTP, the project's own secrets over
+stdio, as the generated README writes them); Claude Desktop, which expands none, gets an
+empty value to fill in (a value already filled in is kept).
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from mcpforge.errors import UserError
-from mcpforge.next_steps import KEY_INPUT_ID, http_entry, key_input, serves_http, serves_stdio
+from mcpforge.next_steps import (
+    http_entry,
+    key_input,
+    secret_input,
+    secret_names,
+    serves_http,
+    serves_stdio,
+    stdio_entry,
+)
 
 CLIENTS = ("claude-desktop", "claude-code", "cursor", "vscode")
 
@@ -31,6 +41,7 @@ class Connection:
     path: Path
     transport: str
     diff: str
+    note: str = ""  # what the user still has to do by hand (Claude Desktop's secrets)
 
     @property
     def changed(self) -> bool:
@@ -80,16 +91,23 @@ def connect(
             f"{path}: {section!r} is not a JSON object",
             "fix that key by hand; mcpforge connect only adds or replaces one server entry",
         )
+    prompts: list[dict[str, Any]] = []
     if transport == "stdio":
-        servers[name] = _stdio_entry(client, project, name)
+        entry = stdio_entry(client, str(project), answers)
+        if client == "claude-desktop":
+            _keep_filled_in(entry, servers.get(name))
+        servers[name] = entry
+        if client == "vscode":
+            prompts = [secret_input(secret, name) for secret in secret_names(answers)]
     else:
         servers[name] = http_entry(client, answers)
-    if client == "vscode" and transport == "http" and answers.get("auth") == "apikey":
+        if client == "vscode" and answers.get("auth") == "apikey":
+            prompts = [key_input(name)]
+    if prompts:
         inputs = data.setdefault("inputs", [])
-        if isinstance(inputs, list) and not any(
-            isinstance(item, dict) and item.get("id") == KEY_INPUT_ID for item in inputs
-        ):
-            inputs.append(key_input(name))
+        if isinstance(inputs, list):
+            known = {item.get("id") for item in inputs if isinstance(item, dict)}
+            inputs += [prompt for prompt in prompts if prompt["id"] not in known]
     after = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     diff = "".join(
         difflib.unified_diff(
@@ -101,7 +119,14 @@ def connect(
     )
     if diff and not pretend:
         _write(path, after)
-    return Connection(client=client, path=path, transport=transport, diff=diff)
+    note = ""
+    blanks = [key for key, value in servers[name].get("env", {}).items() if value == ""]
+    if client == "claude-desktop" and blanks:
+        note = (
+            f"Claude Desktop reads no environment variables of yours: fill in "
+            f"{', '.join(blanks)} in its \"env\" by hand if the server needs them"
+        )
+    return Connection(client=client, path=path, transport=transport, diff=diff, note=note)
 
 
 def _transport(client: str, answers: dict[str, Any], http: bool | None) -> str:
@@ -123,11 +148,15 @@ def _transport(client: str, answers: dict[str, Any], http: bool | None) -> str:
     return wanted
 
 
-def _stdio_entry(client: str, project: Path, name: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"command": "uv", "args": ["--directory", str(project), "run", name]}
-    if client in {"claude-code", "vscode"}:
-        entry = {"type": "stdio", **entry}
-    return entry
+def _keep_filled_in(entry: dict[str, Any], before: object) -> None:
+    """Keep the values the user filled into Claude Desktop's blanks (it expands no
+    references, so the value itself is the only way)."""
+    old_env = before.get("env") if isinstance(before, dict) else None
+    if not isinstance(old_env, dict):
+        return
+    for secret in entry.get("env", {}):
+        if isinstance(old_env.get(secret), str) and old_env[secret]:
+            entry["env"][secret] = old_env[secret]
 
 
 def _read(path: Path) -> str:

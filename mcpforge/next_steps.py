@@ -73,6 +73,63 @@ def http_entry(client: str, answers: Mapping[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def secret_names(answers: Mapping[str, Any]) -> list[str]:
+    """The project's own secrets (`secret_env_vars`), in order, each once."""
+    names = (name.strip() for name in str(answers.get("secret_env_vars") or "").split(","))
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def secret_input(name: str, project_name: str) -> dict[str, Any]:
+    """VS Code's prompt for one of the project's secrets (a password input)."""
+    return {
+        "type": "promptString",
+        "id": name.lower().replace("_", "-"),
+        "description": f"{name} of {project_name} (optional: it starts without it)",
+        "password": True,
+    }
+
+
+# How each client reads a secret for a stdio server from where the user keeps it, never
+# the value: Claude Code expands `${NAME:-}` in .mcp.json (`:-`: empty when unset, which
+# the server reads as unset; a bare `${NAME}` would arrive as its own text), Cursor
+# `${env:NAME}`, VS Code asks once (a password input). Claude Desktop expands nothing:
+# an empty value for the user to fill in (the server reads it as unset until then).
+def _stdio_secret(client: str, name: str) -> str:
+    return {
+        "claude-desktop": "",
+        "claude-code": f"${{{name}:-}}",
+        "cursor": f"${{env:{name}}}",
+        "vscode": f"${{input:{name.lower().replace('_', '-')}}}",
+    }[client]
+
+
+def stdio_entry(client: str, project: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """CLIENT's entry starting the server over stdio from PROJECT (a path), passing the
+    project's own secrets the way CLIENT documents (see `_stdio_secret`)."""
+    name = str(answers["project_name"])
+    entry: dict[str, Any] = {"command": "uv", "args": ["--directory", project, "run", name]}
+    if client in {"claude-code", "vscode"}:
+        entry = {"type": "stdio", **entry}
+    secrets = secret_names(answers)
+    if secrets:
+        entry["env"] = {secret: _stdio_secret(client, secret) for secret in secrets}
+    return entry
+
+
+def claude_code_stdio_command(project: str, answers: Mapping[str, Any]) -> str:
+    """`claude mcp add` for the stdio server, into .mcp.json (what `mcpforge connect
+    claude-code` writes): single quotes keep each `${NAME:-}` for Claude Code to expand."""
+    name = str(answers["project_name"])
+    env = "".join(
+        f" --env '{secret}={_stdio_secret('claude-code', secret)}'"
+        for secret in secret_names(answers)
+    )
+    return (
+        f"claude mcp add --scope project {name}{env} -- "
+        f"uv --directory {shlex.quote(project)} run {name}"
+    )
+
+
 def claude_code_http_command(answers: Mapping[str, Any]) -> str:
     """`claude mcp add` for the HTTP server, into .mcp.json (what `mcpforge connect
     claude-code --http` writes): single quotes keep `${MCP_API_KEY}` for Claude Code to
@@ -162,24 +219,27 @@ def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
 def client_configs(project: Path, answers: Mapping[str, Any]) -> list[ClientConfig]:
     """Configurations for Claude Desktop, Claude Code, Cursor and VS Code."""
     name = str(answers["project_name"])
-    stdio = {"command": "uv", "args": ["--directory", str(project), "run", name]}
+    path = str(project)
     configs: list[ClientConfig] = []
     if serves_stdio(answers):
+        prompts = [secret_input(secret, name) for secret in secret_names(answers)]
+        vscode: dict[str, Any] = {"servers": {name: stdio_entry("vscode", path, answers)}}
         configs += [
             ClientConfig(
-                "Claude Desktop, Cursor",
-                "claude_desktop_config.json, .cursor/mcp.json",
-                _json({"mcpServers": {name: stdio}}),
+                "Claude Desktop",
+                "claude_desktop_config.json",
+                _json({"mcpServers": {name: stdio_entry("claude-desktop", path, answers)}}),
             ),
+            ClientConfig("Claude Code", "shell", claude_code_stdio_command(path, answers)),
             ClientConfig(
-                "Claude Code",
-                "shell",
-                f"claude mcp add {name} -- uv --directory {shlex.quote(str(project))} run {name}",
+                "Cursor",
+                ".cursor/mcp.json",
+                _json({"mcpServers": {name: stdio_entry("cursor", path, answers)}}),
             ),
             ClientConfig(
                 "VS Code",
                 ".vscode/mcp.json",
-                _json({"servers": {name: {"type": "stdio", **stdio}}}),
+                _json({"inputs": prompts, **vscode} if prompts else vscode),
             ),
         ]
     if serves_http(answers):

@@ -51,11 +51,24 @@ def test_claude_desktop_keeps_other_servers_and_settings(
     data = json.loads(config.read_text())
     assert data["theme"] == "dark"
     assert data["mcpServers"]["memory"] == mine
+    # The project's own secret as a blank to fill in: Claude Desktop expands no reference,
+    # and an empty value is no value for the server (the README says the same).
     assert data["mcpServers"]["production-server"] == {
         "command": "uv",
         "args": ["--directory", str(project), "run", "production-server"],
+        "env": {"PRODUCTION_API_KEY": ""},
     }
+    assert out.splitlines()[-1] == (
+        "Claude Desktop reads no environment variables of yours: fill in "
+        'PRODUCTION_API_KEY in its "env" by hand if the server needs them'
+    )
     # Again: nothing to change.
+    code, out, _ = connect("claude-desktop", str(project))
+    assert code == 0
+    assert out.splitlines()[0] == f"{config} already has this server (stdio)"
+    # A value the user filled in is theirs: kept, and the note is not repeated.
+    data["mcpServers"]["production-server"]["env"]["PRODUCTION_API_KEY"] = "sk-mine"
+    config.write_text(json.dumps(data, indent=2) + "\n")  # as connect formats it
     code, out, _ = connect("claude-desktop", str(project))
     assert code == 0
     assert out.strip() == f"{config} already has this server (stdio)"

@@ -50,7 +50,7 @@ def test_new_on_defaults_creates_a_committed_project(workdir: Path) -> None:
     assert (project / "src" / "weather_server" / "server.py").is_file()
     assert "Created weather-server" in out
     assert "uv run pytest" in out
-    assert "claude mcp add weather-server" in out
+    assert "claude mcp add --scope project weather-server" in out
     assert '"url": "http://127.0.0.1:8000/mcp"' in out
     # API keys are on by default: the server gets one, the clients send it.
     assert "MCP_API_KEYS=$MCP_API_KEY uv run weather-server --http" in out

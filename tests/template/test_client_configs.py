@@ -133,3 +133,89 @@ def test_readme_next_steps_and_connect_agree_on_http_clients(tmp_path: Path, var
     shown = {"0.0.0.0": "127.0.0.1", "::1": "[::1]"}  # noqa: S104 - an answer
     host = shown.get(answers["http_host"], answers["http_host"])
     assert cursor["url"] == f"http://{host}:{answers['http_port']}{answers['http_path']}"
+
+
+# VS Code's schema of a stdio server entry (`mcpServerSchema`'s stdio branch, same source).
+VSCODE_STDIO_SERVER: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["command"],
+    "properties": {
+        "type": {"type": "string", "enum": ["stdio"]},
+        "command": {"type": "string"},
+        "args": {"type": "array", "items": {"type": "string"}},
+        "env": {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}},
+        "envFile": {"type": "string"},
+    },
+}
+
+STDIO_VARIANTS: dict[str, dict[str, Any]] = {
+    "production": {"preset": "production"},
+    "two-secrets": {"preset": "minimal", "secret_env_vars": "WEATHER_KEY, GEO_TOKEN"},
+    "no-secrets": {"preset": "minimal", "secret_env_vars": ""},
+}
+
+
+def stdio_client_configs(project: Path) -> dict[str, Any]:
+    """The README's stdio client configurations, by client."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Connect a client\n", 1)[1].split("\nOver HTTP", 1)[0]
+    found: dict[str, Any] = {
+        "claude-code": [
+            block.strip()
+            for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+            if "claude mcp add" in block
+        ]
+    }
+    desktop, cursor, vscode = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", section, re.S)]
+    found.update({"claude-desktop": desktop, "cursor": cursor, "vscode": vscode})
+    return found
+
+
+@pytest.mark.parametrize("variant", list(STDIO_VARIANTS))
+def test_readme_next_steps_and_connect_agree_on_stdio_clients(
+    tmp_path: Path, variant: str
+) -> None:
+    """The project's own secrets reach a stdio server the way each client documents,
+    alike in the README, the next steps and `mcpforge connect`; never a value."""
+    project = new_project(tmp_path / "stdio-server", STDIO_VARIANTS[variant], git=False).path
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    secrets = [name.strip() for name in answers["secret_env_vars"].split(",") if name.strip()]
+    readme = stdio_client_configs(project)
+    # The README says /path/to/NAME where the next steps and connect know the path.
+    here = json.loads(json.dumps(readme).replace("/path/to/stdio-server", str(project)))
+
+    printed = {config.client: config.text for config in client_configs(project, answers)}
+    assert [here["claude-code"][0]] == [printed["Claude Code"]]
+    assert here["claude-desktop"] == json.loads(printed["Claude Desktop"])
+    assert here["cursor"] == json.loads(printed["Cursor"])
+    assert here["vscode"] == json.loads(printed["VS Code"])
+    for client in ("claude-desktop", "cursor", "vscode", "claude-code"):
+        written = tmp_path / f"{client}.json"
+        connect(client, project, http=False, config=written)
+        document = json.loads(written.read_text(encoding="utf-8"))
+        if client != "claude-code":  # Claude Code's: what `claude mcp add` writes (below)
+            assert document == here[client], client
+
+    entries = {
+        "claude-desktop": here["claude-desktop"]["mcpServers"]["stdio-server"],
+        "cursor": here["cursor"]["mcpServers"]["stdio-server"],
+        "vscode": here["vscode"]["servers"]["stdio-server"],
+    }
+    jsonschema.validate(entries["vscode"], VSCODE_STDIO_SERVER)
+    if not secrets:
+        assert all("env" not in entry for entry in entries.values())
+        assert "inputs" not in here["vscode"]
+        assert "--env" not in here["claude-code"][0]
+        return
+    ids = [name.lower().replace("_", "-") for name in secrets]
+    assert entries["claude-desktop"]["env"] == dict.fromkeys(secrets, "")
+    assert entries["cursor"]["env"] == {name: f"${{env:{name}}}" for name in secrets}
+    assert entries["vscode"]["env"] == {
+        name: f"${{input:{ident}}}" for name, ident in zip(secrets, ids, strict=True)
+    }
+    assert [item["id"] for item in here["vscode"]["inputs"]] == ids
+    assert all(item["password"] is True for item in here["vscode"]["inputs"])
+    jsonschema.validate({"inputs": here["vscode"]["inputs"]}, VSCODE_MCP_SCHEMA)
+    flags = re.findall(r"--env '([^']*)'", here["claude-code"][0])
+    assert flags == [f"{name}=${{{name}:-}}" for name in secrets]

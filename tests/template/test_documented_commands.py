@@ -323,6 +323,39 @@ def test_readme_claude_code_line_connects_with_the_key(
         shutil.rmtree(approval.parent, ignore_errors=True)
 
 
+@pytest.mark.slow
+def test_readme_claude_code_stdio_line_references_the_secrets(
+    synced: Path, tmp_path: Path
+) -> None:
+    """The README's stdio `claude mcp add` line, run by the real Claude Code, writes what
+    `mcpforge connect claude-code` writes (each secret as `${NAME:-}`, never a value), and
+    Claude Code then starts the server and connects."""
+    name = synced.name
+    blocks = readme_blocks(synced, "Connect a client")
+    line = next(
+        block.strip()
+        for block in blocks
+        if "claude mcp add" in block and "--transport http" not in block
+    ).replace(f"/path/to/{name}", str(synced))
+    secret = f"{name.removesuffix('-server').upper().replace('-', '_')}_API_KEY"
+    assert f" --env '{secret}=${{{secret}:-}}' " in line, line
+    written, approval = synced / ".mcp.json", synced / ".claude" / "settings.local.json"
+    try:
+        with_claude(synced, line)
+        connect("claude-code", synced, http=False, config=tmp_path / "connect.json")
+        entry = json.loads((tmp_path / "connect.json").read_text())["mcpServers"][name]
+        assert json.loads(written.read_text()) == {"mcpServers": {name: entry}}
+        assert entry["env"] == {secret: f"${{{secret}:-}}"}
+        approval.parent.mkdir(exist_ok=True)
+        approval.write_text(json.dumps({"enabledMcpjsonServers": [name]}))
+        listed = with_claude(synced, "claude mcp list", **{secret: "from-the-environment"})
+        status = next(row for row in listed.splitlines() if row.startswith(f"{name}: "))
+        assert status.endswith("✔ Connected"), listed
+    finally:
+        written.unlink(missing_ok=True)
+        shutil.rmtree(approval.parent, ignore_errors=True)
+
+
 # --- what the container ways pass (they run for real in the container tests) ------------
 
 VARIANTS: dict[str, dict[str, Any]] = {
