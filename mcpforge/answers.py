@@ -8,6 +8,7 @@ time (see copier_calls.py), which is where the rules are written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,19 @@ class Question:
     help: str
     type: str
     choices: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """The question as people read it: its help up to the first detail ("HTTP port"
+        of "HTTP port (1-65535)"), else its key."""
+        shown = re.split(r" \(|: |; ", self.help, maxsplit=1)[0].strip()
+        return shown or self.name
+
+    @property
+    def named(self) -> str:
+        """The label with the key that --data and --data-file take: `HTTP port (http_port)`."""
+        same = self.label.lower().replace(" ", "_") == self.name
+        return self.label if same else f"{self.label} ({self.name})"
 
 
 def load_questions(copier_yml: Path) -> dict[str, Question]:
@@ -169,7 +183,7 @@ def coerce(question: Question, value: Any) -> Any:
         if text.lower() in _FALSE:
             return False
         raise InvalidAnswerError(
-            f"{question.name} {value!r} is not true or false",
+            f"{question.named}: {value!r} is not true or false",
             f"write {question.name}=true or false",
         )
     if question.type in {"int", "float"}:
@@ -178,11 +192,13 @@ def coerce(question: Question, value: Any) -> Any:
         except ValueError:
             if question.type == "int" and _is_number(text):
                 raise InvalidAnswerError(
-                    f"{question.name} {value!r} is not a whole number", f"{question.help}"
+                    f"{question.named}: {value!r} is not a whole number",
+                    f"{question.help}; give it with --data {question.name}=VALUE",
                 ) from None
             kind = "a whole number" if question.type == "int" else "a number"
             raise InvalidAnswerError(
-                f"{question.name} {value!r} is not {kind}", f"{question.help}"
+                f"{question.named}: {value!r} is not {kind}",
+                f"{question.help}; give it with --data {question.name}=VALUE",
             ) from None
     return value
 
@@ -205,7 +221,7 @@ def _check_type(question: Question, value: Any) -> Any:
     if wrong:
         described = "null" if value is None else type(value).__name__
         raise InvalidAnswerError(
-            f"{question.name} cannot be {described} ({value!r})",
+            f"{question.named}: cannot be {described} ({value!r})",
             f"give {question.name} a value of type {question.type}: {question.help}",
         )
     if question.type == "str" and not isinstance(value, str):
@@ -217,7 +233,7 @@ def check_choice(question: Question, value: Any) -> None:
     """Refuse a value that is not one of the question's choices."""
     if question.choices and str(value) not in question.choices:
         raise InvalidAnswerError(
-            f"unknown {question.name} {value!r}",
+            f"{question.named}: unknown choice {value!r}",
             f"choose one of: {', '.join(question.choices)}",
         )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from mcpforge._version import __version__
+from mcpforge.answers import Question as QuestionSpec
 from mcpforge.answers import is_question, load_questions
 from mcpforge.errors import Aborted, InvalidAnswerError, NoTerminalError, TemplateError
 from mcpforge.history import PUBLIC_URL, TEMPLATE_PATHS, tag_version, version_tag
@@ -208,7 +209,8 @@ def _readable_prompts(*, enabled: bool) -> Iterator[None]:
             verdict = validate(answer)
             if verdict == "Invalid input":
                 kind = kinds.get(self.get_type_name(), f"of type {self.get_type_name()}")
-                verdict = f"{self.var_name} {answer!r} is not {kind} ({self.help or ''})"
+                asked = QuestionSpec(self.var_name, str(self.help or ""), "", ()).label
+                verdict = f"{asked}: {answer!r} is not {kind}"
             if isinstance(verdict, str):  # wrapped between words, at the terminal's width
                 width = max(_prompt_columns() - 1, 20)
                 return textwrap.fill(" ".join(verdict.split()), width)
@@ -429,6 +431,12 @@ def _remove_unedited(
         _remove_unedited(prefix / name, sub, rm_common=False, kept=kept, top=top)
 
 
+def _named(key: str) -> str:
+    """A question as people read it, with its key: `HTTP port (http_port)`."""
+    question = load_questions(copier_yml()).get(key)
+    return question.named if question is not None else key
+
+
 def _answer_error(error: ValueError) -> InvalidAnswerError:
     text = str(error).strip()
     for pattern in (_VALIDATION_ERROR, _CHOICE_ERROR):
@@ -436,7 +444,8 @@ def _answer_error(error: ValueError) -> InvalidAnswerError:
         if match:
             message = " ".join(match["message"].split())
             return InvalidAnswerError(
-                message, f"give another value with --data {match['name']}=VALUE"
+                f"{_named(match['name'])}: {message}",
+                f"give another value with --data {match['name']}=VALUE",
             )
     return InvalidAnswerError(
         " ".join(text.split()), "check the answers given with --data / --data-file"

@@ -93,12 +93,12 @@ def assert_refused(workdir: Path, code: int, err: str, expected: str) -> None:
         ({"feature_flags": "fl\nag"}, "must be snake_case"),
         ({"secret_env_vars": "K\nEY"}, "must be UPPER_SNAKE_CASE"),
         # Wrong YAML types.
-        ({"description": None}, "description cannot be null"),
-        ({"http_port": True}, "http_port cannot be bool"),
-        ({"http_port": 8000.5}, "http_port cannot be float"),
-        ({"http_port": "8000.5"}, "http_port '8000.5' is not a whole number"),
-        ({"max_results": [1]}, "max_results cannot be list"),
-        ({"docker": None}, "docker cannot be null"),
+        ({"description": None}, "One-line description (description): cannot be null"),
+        ({"http_port": True}, "HTTP port: cannot be bool"),
+        ({"http_port": 8000.5}, "HTTP port: cannot be float"),
+        ({"http_port": "8000.5"}, "HTTP port: '8000.5' is not a whole number"),
+        ({"max_results": [1]}, "(max_results): cannot be list"),
+        ({"docker": None}, "Dockerfile (docker): cannot be null"),
         # Computed flags of copier.yml are derived from the answers, never given.
         ({"http": False}, "unknown question 'http'"),
         ({"use_k8s": True}, "unknown question 'use_k8s'"),

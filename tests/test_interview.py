@@ -168,7 +168,8 @@ def test_validation_messages_are_whole_at_80_columns(tmp_path: Path) -> None:
     child.send(BACKSPACE * 8 + "narrow_server\r")
     ask(child, "http_port")
     child.send(BACKSPACE * 4 + "abc\r")
-    child.expect_exact("is not a whole number")
+    # The question as asked, never its internal key (http_port).
+    child.expect_exact("HTTP port: 'abc' is not a whole number")
     child.send(BACKSPACE * 3 + "8080\r")
     ask(child, "cache")
     child.expect_exact("calling an HTTP API")  # the end of a help line longer than 80

@@ -123,13 +123,13 @@ BAD_INPUTS = [
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "http_port=70000"],
-        "port 70000 is outside 1-65535",
+        "HTTP port: port 70000 is outside 1-65535",
         "--data http_port=VALUE",
         id="port-too-big",
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "http_port=eighty"],
-        "http_port 'eighty' is not a whole number",
+        "HTTP port: 'eighty' is not a whole number",
         "HTTP port (1-65535)",
         id="port-not-a-number",
     ),
@@ -153,19 +153,19 @@ BAD_INPUTS = [
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "docker=maybe"],
-        "docker 'maybe' is not true or false",
+        "Dockerfile (docker): 'maybe' is not true or false",
         "docker=true or false",
         id="bool-not-a-bool",
     ),
     pytest.param(
         ["new", "ok-server", "--defaults", "--data", "transport=grpc"],
-        "unknown transport 'grpc'",
+        "Transport the server speaks (transport): unknown choice 'grpc'",
         "choose one of: both, stdio, http",
         id="unknown-choice",
     ),
     pytest.param(
         ["new", "ok-server", "--preset", "huge"],
-        "unknown preset 'huge'",
+        "Preset: unknown choice 'huge'",
         "choose one of: production, minimal, scale",
         id="unknown-preset",
     ),
