@@ -3,7 +3,7 @@
 The README holds added entries between two markers the template renders empty and never
 changes, so `mcpforge update` merges them like any edit of the user's. The MCP bundle
 manifest's `tools` list (where the project has one) gets each added tool at its top: an
-insertion only, which merges cleanly with template changes to the entries below it.
+insertion of one line, which merges cleanly with template changes to the entries below.
 """
 
 from __future__ import annotations
@@ -72,7 +72,12 @@ def add_to_readme(text: str, addition: Addition, package: str) -> str | None:
 
 
 def add_to_manifest(text: str, addition: Addition) -> str | None:
-    """manifest.json with the tool first in its `tools` list; None when it has no such list."""
+    """manifest.json with the tool first in its `tools` list; None when it has no such list.
+
+    The entry is one line, inserted right after `"tools": [`: no line of the file changes,
+    and no line of the entry equals the `{` of the entry after it (a diff could slide a
+    multi-line entry past it, into the lines a template update changes).
+    """
     if addition.kind != "tool":
         return None
     try:
@@ -83,16 +88,15 @@ def add_to_manifest(text: str, addition: Addition) -> str | None:
         return None
     entry = {"description": addition.description, "name": addition.name}
     expected = {**manifest, "tools": [entry, *manifest["tools"]]}
-    match = re.search(r'^([ \t]*)"tools":[ \t]*\[[ \t]*\n([ \t]*)', text, re.M)
-    if match:
-        indent = match.group(2)
-        step = indent[len(match.group(1)) :] or "  "
-        body = json.dumps(entry, indent=len(step), sort_keys=True)
-        block = "\n".join(indent + line for line in body.split("\n")) + ",\n"
-        updated = text[: match.end(0) - len(indent)] + block + text[match.end(0) - len(indent) :]
+    match = re.search(r'^([ \t]*)"tools":[ \t]*\[[ \t]*(\r?\n)([ \t]*)(?=\S)', text, re.M)
+    if match and manifest["tools"]:
+        indent, newline = match.group(3), match.group(2)
+        line = indent + json.dumps(entry, sort_keys=True) + "," + newline
+        at = match.end(0) - len(indent)
+        updated = text[:at] + line + text[at:]
         if _same(updated, expected):
             return updated
-    # An empty list or a layout of the user's own: written again, two-space indented.
+    # An empty list, or a layout of the user's own: written again, two-space indented.
     return json.dumps(expected, indent=2, sort_keys=True) + "\n"
 
 
