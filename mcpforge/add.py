@@ -18,8 +18,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from mcpforge.add_code import Project
 from mcpforge.add_listings import README_START, add_to_manifest, add_to_readme
-from mcpforge.add_modules import Project, handler_module, test_module
+from mcpforge.add_modules import handler_module, written_names
 from mcpforge.add_spec import (
     Addition,
     Argument,
@@ -29,21 +30,11 @@ from mcpforge.add_spec import (
     fail,
     uri_shape,
 )
+from mcpforge.add_tests import test_module
 from mcpforge.add_values import invalid_input, prompt_parts, valid_value
 from mcpforge.errors import UserError
 from mcpforge.record import ANSWERS_FILE, read_answers
 
-# Names the written modules use themselves: an argument or handler of that name would
-# shadow them.
-WRITTEN_NAMES = frozenset(
-    {
-        "Annotated", "Any", "Client", "Field", "Literal", "MCPError", "TextContent",
-        "TextResourceContents", "ToolError", "answer", "asked", "client", "connection",
-        "content", "db", "exc", "get_client", "get_settings", "httpx", "json", "listed",
-        "mcp", "message", "monkeypatch", "pytest", "response", "result", "server", "text",
-        "tmp_path", "upstream",
-    }
-)  # fmt: skip
 UPDATE_FIRST_HINT = (
     "run `mcpforge update` first: it brings the tools/ package (and the README region)"
     " that `mcpforge add` writes into"
@@ -58,6 +49,8 @@ class Target:
     package: str
     has_upstream: bool
     has_database: bool
+    auth: str = "none"  # how HTTP callers authenticate: apikey, oauth or none
+    rate_limited: bool = False  # whether its HTTP server has rate limits a tool can join
 
     @property
     def package_dir(self) -> Path:
@@ -128,11 +121,15 @@ def open_project(path: Path) -> Target:
             f"{root} has no src/{package or 'PACKAGE'}/server.py ({ANSWERS_FILE}: package_name)",
             "restore the package from git, or fix package_name in the answers file",
         )
+    policies = root / "src" / package / "policies.py"
+    scoped = policies.is_file() and "def requires_scopes(" in policies.read_text(encoding="utf-8")
     target = Target(
         root=root,
         package=package,
         has_upstream=(root / "src" / package / "upstream.py").is_file(),
         has_database=(root / "src" / package / "db.py").is_file(),
+        auth=str(answers.get("auth", "none")) if scoped else "none",
+        rate_limited=policies.is_file() and "def rate_limit(" in policies.read_text("utf-8"),
     )
     if not (target.tools_dir / "__init__.py").is_file():
         raise UserError(
@@ -231,7 +228,7 @@ def complete(addition: Addition) -> Addition:
 def check_addition(target: Target, addition: Addition) -> None:
     """Refuse an addition that clashes with the project or cannot work in it."""
     name = check_name(addition.name, f"{addition.kind} name")
-    if name in WRITTEN_NAMES or name == target.package:
+    if name in written_names(addition) or name == target.package:
         raise fail(
             f"{addition.kind} name {name!r} is taken by a name the written code uses",
             "choose another name",
@@ -279,7 +276,7 @@ def _check_arguments(addition: Addition) -> None:
         if argument.name in seen:
             raise fail(f"argument {argument.name} is given twice", "give each argument once")
         seen.add(argument.name)
-        if argument.name in WRITTEN_NAMES or argument.name == addition.name:
+        if argument.name in written_names(addition) or argument.name == addition.name:
             raise fail(
                 f"argument name {argument.name!r} is taken by a name the written code uses",
                 "choose another argument name",
@@ -319,6 +316,22 @@ def _check_uses(target: Target, addition: Addition) -> None:
             "answer database=sqlite or postgres when generating the project, or drop --uses"
             " database",
         )
+    if addition.scopes and addition.kind != "tool":
+        raise fail(f"scopes are a tool's: a {addition.kind} is not checked", "drop --scope")
+    if addition.rate_limited and addition.kind != "tool":
+        raise fail(f"rate limits are a tool's: a {addition.kind} is not counted", "drop them")
+    if addition.rate_limited and not target.rate_limited:
+        raise fail(
+            "the project has no rate limits for a tool to count against (rate_limit=false)",
+            "generate (or update) the project with --data rate_limit=true, or drop --cost and"
+            " --limit",
+        )
+    if addition.scopes and target.auth == "none":
+        raise fail(
+            "the project has no authentication to check scopes against (auth=none)",
+            "generate (or update) the project with --data auth=apikey or auth=oauth, or drop"
+            " --scope",
+        )
     if (addition.uses_upstream or addition.uses_database) and not addition.is_async:
         raise fail("a sync handler cannot await the upstream client or the database", "drop --sync")
     if addition.kind == "prompt" and (addition.uses_upstream or addition.uses_database):
@@ -344,7 +357,7 @@ def template_test_names() -> frozenset[str]:
 
 def plan(target: Target, addition: Addition) -> tuple[list[Change], list[str]]:
     """Every file the addition writes, and a note for each listing left as it is."""
-    project = Project(package=target.package)
+    project = Project(package=target.package, auth=target.auth)
     module = f"src/{target.package}/tools/{addition.module}.py"
     test = f"tests/tools/test_{addition.module}.py"
     changes = [

@@ -8,7 +8,7 @@ character outside printable ASCII as an escape (ruff's RUF001 flags look-alike l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mcpforge.add_spec import Addition, Argument, Scalar
 
@@ -176,3 +176,70 @@ def signature(addition: Addition, returns: str) -> list[str]:
     if len(addition.arguments) > MAX_ARGUMENTS:
         opening += f"  # noqa: PLR0913, PLR0917  # the {addition.kind}'s input, as callers send it"
     return [opening, *parameters(addition.arguments), f") -> {returns}:"]
+
+
+# --- modules ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Project:
+    """What the written code depends on in the project."""
+
+    package: str
+    auth: str = "none"  # apikey, oauth or none: how the scopes test authenticates
+
+
+@dataclass
+class Imports:
+    """Module-level imports by section, printed as ruff's isort sorts them."""
+
+    stdlib: dict[str, set[str]] = field(default_factory=dict)
+    third_party: dict[str, set[str]] = field(default_factory=dict)
+    first_party: dict[str, set[str]] = field(default_factory=dict)
+    # `import x` lines, by the section of x.
+    plain: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, section: dict[str, set[str]], module: str, *names: str) -> None:
+        section.setdefault(module, set()).update(names)
+
+    def module(self, section: dict[str, set[str]], name: str) -> None:
+        self.plain.setdefault(_section_name(self, section), set()).add(name)
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for label, section in (
+            ("stdlib", self.stdlib),
+            ("third_party", self.third_party),
+            ("first_party", self.first_party),
+        ):
+            # isort puts `import x` before `from x import y` within a section.
+            block = [f"import {name}" for name in sorted(self.plain.get(label, ()))]
+            block += _froms(section)
+            if block:
+                out += ["", *block] if out else block
+        return out
+
+
+def _section_name(imports: Imports, section: dict[str, set[str]]) -> str:
+    if section is imports.stdlib:
+        return "stdlib"
+    return "third_party" if section is imports.third_party else "first_party"
+
+
+def _froms(section: dict[str, set[str]]) -> list[str]:
+    def order(name: str) -> tuple[int, str]:
+        # isort's order by type: CONSTANTS, then Classes, then functions and variables.
+        kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+        return kind, name
+
+    return [
+        f"from {module} import {', '.join(sorted(names, key=order))}"
+        for module, names in sorted(section.items())
+    ]
+
+
+def module_text(doc: str, imports: Imports, body: list[str]) -> str:
+    # As ruff's isort: two blank lines before a definition after the imports, else one.
+    definition = body[0].startswith(("@", "def ", "async def ", "class "))
+    lines = [doc, "", *imports.lines(), *([""] * (2 if definition else 1)), *body]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -17,6 +17,7 @@ from mcpforge.add_spec import (
     Argument,
     Kind,
     check_name,
+    check_rate_limit,
     check_scopes,
     check_text,
     check_uri,
@@ -44,12 +45,14 @@ class Given:
     uses: Sequence[str] = ()
     text: str | None = None
     mime_type: str | None = None
+    cost: int | None = None
+    limit: str | None = None
 
 
 def flags_hint(kind: Kind) -> str:
     """The flags that answer without a terminal."""
     extra = {
-        "tool": " [--uses upstream|database] [--sync]",
+        "tool": " [--scope SCOPE] [--cost N] [--limit RATE] [--uses upstream|database] [--sync]",
         "resource": " [--name NAME] [--mime-type TYPE] [--uses upstream|database] [--sync]",
         "prompt": " [--text TEXT] [--sync]",
     }[kind]
@@ -103,6 +106,16 @@ def collect(given: Given, target: Target, *, ask: bool) -> Addition:
     if ask and not given.uses and kind != "prompt":
         uses = _ask_uses(target)
     scopes = check_scopes(given.scopes)
+    if ask and not given.scopes and kind == "tool" and target.auth != "none":
+        scopes = check_scopes(
+            [
+                _ask_text(
+                    "Scopes an HTTP caller needs to call it (space-separated; empty for none)",
+                    check=lambda answer: check_scopes([answer]),
+                )
+            ]
+        )
+    cost, limit = _rate_limit_share(given, target, ask=ask)
     text = given.text
     if kind == "prompt" and text is None and ask:
         draft = Addition(kind=kind, name=name, description=description, arguments=tuple(arguments))
@@ -123,7 +136,34 @@ def collect(given: Given, target: Target, *, ask: bool) -> Addition:
         scopes=scopes,
         uses_upstream="upstream" in uses,
         uses_database="database" in uses,
+        cost=cost,
+        limit=limit,
     )
+
+
+def _rate_limit_share(given: Given, target: Target, *, ask: bool) -> tuple[int, str]:
+    """A tool's cost and own limit: from the flags, else asked where the project has limits."""
+    cost, limit = given.cost, given.limit
+    if ask and given.kind == "tool" and target.rate_limited:
+        if cost is None:
+            answer = _ask_text(
+                "Rate-limit cost of one call (the requests of RATE_LIMIT it counts)",
+                default="1",
+                check=lambda text: check_rate_limit(_whole(text), ""),
+            )
+            cost = _whole(answer)
+        if limit is None:
+            limit = _ask_text(
+                "A rate limit of its own, per client (e.g. 10/minute; empty for none)",
+                check=lambda text: check_rate_limit(1, text),
+            )
+    return check_rate_limit(1 if cost is None else cost, limit or "")
+
+
+def _whole(text: str) -> int:
+    if not text.strip().isdigit():
+        raise fail(f"the cost {text.strip()!r} is not a whole number", "e.g. 1, or 5")
+    return int(text)
 
 
 # --- the questions -----------------------------------------------------------------------

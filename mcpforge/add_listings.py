@@ -41,6 +41,10 @@ def readme_row(addition: Addition) -> str:
     if addition.scopes:
         scopes = ", ".join(f"`{scope}`" for scope in addition.scopes)
         what += f" (needs the scope{'s' if len(addition.scopes) > 1 else ''} {scopes})"
+    if addition.rate_limited:
+        shares = [f"counts {addition.cost} requests"] if addition.cost != 1 else []
+        shares += [f"at most `{addition.limit}` per client"] if addition.limit else []
+        what += f" (rate limits: {', '.join(shares)})"
     return f"| {addition.kind} | `{shown}` | {what} |"
 
 

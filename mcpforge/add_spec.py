@@ -49,6 +49,10 @@ SCOPE_PATTERN = re.compile(r"[\x21\x23-\x2a\x2d-\x5b\x5d-\x5f\x61-\x7e]+\Z")
 URI_TEMPLATE = re.compile(r"[a-z][a-z0-9+.-]*://[^\s{}]*(\{[a-z][a-z0-9_]*\}[^\s{}]*)*\Z")
 URI_VARIABLE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 # RFC 6838 type/subtype, e.g. application/json or text/plain.
+# A rate limit as the `limits` library reads it: "10/minute", "100 per hour", "5/30 seconds",
+# several separated by `;`.
+_LIMIT_ITEM = r"\s*\d+\s*(?:/|\s+per\s+)\s*(?:\d+\s*)?(?:second|minute|hour|day|month|year)s?\s*"
+RATE_LIMIT = re.compile(rf"{_LIMIT_ITEM}(?:[;,|]{_LIMIT_ITEM})*\Z", re.IGNORECASE)
 MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
@@ -89,6 +93,12 @@ class Addition:
     scopes: tuple[str, ...] = ()
     uses_upstream: bool = False
     uses_database: bool = False
+    cost: int = 1  # tools: requests of RATE_LIMIT a call counts
+    limit: str = ""  # tools: a rate limit of its own, e.g. "10/minute"
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.cost != 1 or bool(self.limit)
 
     @property
     def module(self) -> str:
@@ -143,6 +153,19 @@ def check_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
             if scope not in found:
                 found.append(scope)
     return tuple(found)
+
+
+def check_rate_limit(cost: int, limit: str) -> tuple[int, str]:
+    """A tool's rate-limit cost (1 or more) and own limit (`limits` syntax, or '')."""
+    if cost < 1:
+        raise fail(f"the cost {cost} must be 1 or more", "--cost 5 counts a call as 5 requests")
+    limit = limit.strip()
+    if limit and not RATE_LIMIT.match(limit):
+        raise fail(
+            f"the limit {limit!r} is not a rate limit",
+            "write e.g. --limit 10/minute (or 100/hour; several separated by ;)",
+        )
+    return cost, limit
 
 
 def check_uri(uri: str) -> tuple[str, ...]:

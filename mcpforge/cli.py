@@ -562,6 +562,26 @@ def add_tool(
     description: DescriptionOption = None,
     arg: ArgOption = None,
     sync: SyncOption = False,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            metavar="SCOPE",
+            help="A scope an HTTP caller's token or API key needs to call it (repeatable).",
+        ),
+    ] = None,
+    cost: Annotated[
+        int | None,
+        typer.Option(
+            "--cost", metavar="N", help="A call counts N requests of RATE_LIMIT (default 1)."
+        ),
+    ] = None,
+    limit: Annotated[
+        str | None,
+        typer.Option(
+            "--limit", metavar="RATE", help="A rate limit of its own, per client: e.g. 10/minute."
+        ),
+    ] = None,
     uses: UsesOption = None,
     defaults: DefaultsOption = False,
     yes: YesOption = False,
@@ -577,7 +597,10 @@ def add_tool(
             description=description,
             arguments=arg or (),
             is_async=False if sync else None,
+            scopes=scope or (),
             uses=uses or (),
+            cost=cost,
+            limit=limit,
         )
         _add(given, path, defaults=defaults, yes=yes, pretend=pretend)
 

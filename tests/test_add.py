@@ -99,9 +99,10 @@ def test_add_writes_the_module_its_test_and_the_readme_row(copy: Callable[[str],
     assert '    """Forecast the weather of a city"""\n' in source
     assert "from production_server.server import mcp\n" in source
     tests = test.read_text()
-    assert 'await client.call_tool("get_forecast", {"city": "example", "days": 3})' in tests
+    assert 'TOOL = "get_forecast"\n' in tests
+    assert 'await client.call_tool(TOOL, {"city": "example", "days": 3})' in tests
     assert '"result": "get_forecast: city=\'example\', days=3"' in tests
-    assert 'await client.call_tool("get_forecast", {"city": "", "days": 3})' in tests
+    assert 'await client.call_tool(TOOL, {"city": "", "days": 3})' in tests
     readme = (project / "README.md").read_text()
     assert added_rows(readme) == [["tool", "get_forecast", "Forecast the weather of a city"]]
     # Only these files changed: the module, its test and the two listings.
@@ -115,6 +116,43 @@ def test_add_writes_the_module_its_test_and_the_readme_row(copy: Callable[[str],
         "?? src/production_server/tools/get_forecast.py",
         "?? tests/tools/test_get_forecast.py",
     ]
+
+
+def test_a_tool_with_scopes_declares_them_and_tests_them_over_http(
+    copy: Callable[[str], Path],
+) -> None:
+    project = copy("production")
+    code, _, err = run(*ADD, *FORECAST, project, "--scope", "weather:read", "--scope", "geo")
+    assert code == 0, err
+    source = (project / "src/production_server/tools/get_forecast.py").read_text()
+    assert '@mcp.tool()\n@requires_scopes("weather:read", "geo")\nasync def get_forecast(' in source
+    assert "from production_server.policies import requires_scopes\n" in source
+    test = (project / "tests/tools/test_get_forecast.py").read_text()
+    assert 'NEEDED = ("weather:read", "geo")' in test
+    assert "async def test_get_forecast_needs_its_scopes_over_http(" in test
+    assert 'keys = f"{SCOPED_KEY}:weather:read+geo,{UNSCOPED_KEY}:"' in test
+    assert "@rate_limit" not in source
+    assert added_rows((project / "README.md").read_text()) == [
+        [
+            "tool",
+            "get_forecast",
+            "Forecast the weather of a city (needs the scopes weather:read, geo)",
+        ]
+    ]
+
+
+def test_a_tool_with_a_rate_limit_share_declares_it(copy: Callable[[str], Path]) -> None:
+    project = copy("production")
+    code, _, err = run(*ADD, *FORECAST, project, "--cost", "3", "--limit", "10/minute")
+    assert code == 0, err
+    source = (project / "src/production_server/tools/get_forecast.py").read_text()
+    assert '@mcp.tool()\n@rate_limit("10/minute", cost=3)\nasync def get_forecast(' in source
+    test = (project / "tests/tools/test_get_forecast.py").read_text()
+    assert 'assert meta["mcpforge/rateLimit"] == {"cost": 3, "limit": "10/minute"}' in test
+    assert added_rows((project / "README.md").read_text())[0][2] == (
+        "Forecast the weather of a city (rate limits: counts 3 requests, at most 10/minute per"
+        " client)"
+    )
 
 
 def test_each_addition_appends_its_row(copy: Callable[[str], Path]) -> None:
@@ -231,6 +269,26 @@ REFUSALS: list[tuple[str, tuple[str, ...], str, str]] = [
     ),
     (PROD, ("tool", "fetch", *D, "--arg", "city"), "--arg 'city' has no type", "NAME:TYPE"),
     (
+        MINI,
+        ("tool", "fetch", *D, "--scope", "notes:write"),
+        "the project has no authentication to check scopes against (auth=none)",
+        "auth=apikey",
+    ),
+    (
+        MINI,
+        ("tool", "fetch", *D, "--cost", "3"),
+        "the project has no rate limits for a tool to count against (rate_limit=false)",
+        "rate_limit=true",
+    ),
+    (PROD, ("tool", "fetch", *D, "--cost", "0"), "the cost 0 must be 1 or more", "--cost 5"),
+    (PROD, ("tool", "fetch", *D, "--limit", "lots"), "the limit 'lots' is not a rate limit", "10/"),
+    (
+        PROD,
+        ("tool", "fetch", *D, "--scope", 'notes:"write"'),
+        "scope 'notes:\"write\"' is not an OAuth scope token",
+        "notes:write",
+    ),
+    (
         PROD,
         ("tool", "fetch", *D, "--arg", "a:str", "--arg", "a:int"),
         "argument a is given twice",
@@ -238,8 +296,8 @@ REFUSALS: list[tuple[str, tuple[str, ...], str, str]] = [
     ),
     (
         PROD,
-        ("tool", "fetch", *D, "--arg", "result:str"),
-        "argument name 'result' is taken by a name the written code uses",
+        ("tool", "fetch", *D, "--arg", "response:str", "--uses", "upstream"),
+        "argument name 'response' is taken by a name the written code uses",
         "another argument name",
     ),
     (

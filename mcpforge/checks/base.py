@@ -108,9 +108,7 @@ def not_verified(tool: str) -> Outcome:
     missing; the outcome names the command that installs it where mcpforge runs."""
     from mcpforge.installation import check_extra_command  # noqa: PLC0415
 
-    return Outcome(
-        Status.NOT_VERIFIED, f"{tool} is not installed", install=check_extra_command()
-    )
+    return Outcome(Status.NOT_VERIFIED, f"{tool} is not installed", install=check_extra_command())
 
 
 def not_verified_system(tool: str, install: str) -> Outcome:

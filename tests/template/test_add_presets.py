@@ -50,6 +50,15 @@ BY_FLAGS: list[tuple[str, ...]] = [
     ("tool", "ping_all", "--description", "Answers with no arguments", "--sync"),
     ("resource", "weather://today", "--description", "Weather today", "--mime-type", "text/plain"),
 ]  # fmt: skip
+# Projects with authentication: a tool that needs two scopes (its test calls it over HTTP
+# with a key that has them and one that has none).
+WITH_AUTH: list[tuple[str, ...]] = [
+    (
+        "tool", "save_note", "--description", "Save a note",
+        "--arg", "body:str:min_length=1,max_length=2000:The note",
+        "--scope", "notes:write", "--scope", "notes:admin", "--cost", "2", "--limit", "30/minute",
+    ),
+]  # fmt: skip
 WITH_SERVICES: list[tuple[str, ...]] = [
     (
         "tool", "fetch_city", "--description", "Fetch a city",
@@ -128,7 +137,22 @@ def interview_tool(project: Path) -> None:
     child.expect_exact("Async?")
     child.send("\r")
     answer_uses(child, project, upstream=False, database=True)
+    if has_auth(project):
+        child.expect_exact("Scopes an HTTP caller needs")
+        child.send('cities read"\r')
+        child.expect_exact("is not an OAuth scope token")
+        child.send("\x7f\r")
+        child.expect_exact("Rate-limit cost of one call")
+        child.send("\x7f2\r")
+        child.expect_exact("A rate limit of its own")
+        child.send("5 a minute\r")
+        child.expect_exact("is not a rate limit")
+        child.send("\x7f" * 10 + "5/minute\r")
     finish(child)
+
+
+def has_auth(project: Path) -> bool:
+    return (project / "src" / project.name.replace("-", "_") / "auth.py").is_file()
 
 
 def interview_resource(project: Path) -> None:
@@ -180,18 +204,30 @@ def test_added_code_passes_the_project_toolchain(tmp_path: Path, preset: str) ->
     project = new_project(tmp_path / f"{preset}-server", {"preset": preset}).path
     package = project.name.replace("-", "_")
     has_services = (project / "src" / package / "db.py").is_file()
-    for argv in BY_FLAGS + (WITH_SERVICES if has_services else []):
+    extra = (WITH_AUTH if has_auth(project) else []) + (WITH_SERVICES if has_services else [])
+    for argv in BY_FLAGS + extra:
         add(project, *argv)
     interview_tool(project)
     interview_resource(project)
     interview_prompt(project)
 
     tools = sorted(path.name for path in (project / "src" / package / "tools").glob("*.py"))
-    assert len(tools) == 1 + len(BY_FLAGS) + 3 + (len(WITH_SERVICES) if has_services else 0)
+    assert len(tools) == 1 + len(BY_FLAGS) + 3 + len(extra)
+    if has_auth(project):
+        lookup = (project / "src" / package / "tools" / "lookup_city.py").read_text()
+        assert (
+            '@mcp.tool()\n@requires_scopes("cities", "read")\n@rate_limit("5/minute", cost=2)\n'
+            in lookup
+        )
     run(project, uv, "run", "ruff", "check", ".")
     run(project, uv, "run", "ruff", "format", "--check", ".")
-    mypy = ("mypy", "--strict", f"src/{package}/tools", "tests/tools")
-    run(project, uv, "run", "--with", "mypy>=1.13", *mypy)
+    # The added modules and their tests, strictly (conftest found, its own errors not shown).
+    mypy = ("mypy", "--strict", "--follow-imports=silent", f"src/{package}/tools", "tests/tools")
+    typed = subprocess.run(
+        [uv, "run", "--with", "mypy>=1.13", *mypy], cwd=project, capture_output=True, text=True,
+        check=False, timeout=900, env=project_env(MYPYPATH="tests"),
+    )  # fmt: skip
+    assert typed.returncode == 0, typed.stdout + typed.stderr
     check = subprocess.run(
         [MCPFORGE, "check", str(project), "--format", "json"],
         capture_output=True, text=True, check=False, timeout=1800, env=project_env(),
