@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mcpforge.add_code import Project
@@ -26,6 +26,7 @@ from mcpforge.add_spec import (
     Argument,
     build_argument,
     check_name,
+    check_text,
     check_uri,
     fail,
     uri_shape,
@@ -204,7 +205,13 @@ def _first_string(node: ast.Call) -> str:
 
 
 def complete(addition: Addition) -> Addition:
-    """The addition with a resource's URI variables as arguments (str unless typed by --arg)."""
+    """The addition with its texts trimmed and checked, and a resource's URI variables as
+    its arguments (str unless typed by --arg)."""
+    addition = replace(
+        addition,
+        description=check_text(addition.description, f"the {addition.kind}'s description"),
+        text=check_text(addition.text, "the prompt's message", required=False),
+    )
     if addition.kind != "resource":
         return addition
     variables = check_uri(addition.uri)
@@ -222,7 +229,7 @@ def complete(addition: Addition) -> Addition:
             f"argument {defaulted[0]} of a resource cannot have a default: the URI always holds it",
             "drop default= from it",
         )
-    return Addition(**{**addition.__dict__, "arguments": arguments})
+    return replace(addition, arguments=arguments)
 
 
 def check_addition(target: Target, addition: Addition) -> None:

@@ -68,10 +68,12 @@ def py_value(value: Scalar) -> str:
 
 
 def docstring(text: str) -> str:
-    """A one-line docstring (a trailing quote gets a space, as ruff writes it)."""
+    """A one-line docstring; a quote at either end escaped (ruff would pad it with a space)."""
     body = _escaped(text, '"').replace('\\"', '"').replace('"""', '\\"""')
     if body.endswith('"'):
         body = body[:-1] + '\\"'
+    if body.startswith('"'):
+        body = '\\' + body
     return f'"""{body}"""'
 
 
@@ -123,6 +125,15 @@ def layout(node: Node, depth: int, prefix: str = "", suffix: str = "") -> list[s
         lines += layout(item, depth + 1, suffix=",")
     lines.append(indent + node.close + suffix)
     return lines
+
+
+def statement(prefix: str, atom: str, depth: int = 1) -> list[str]:
+    """`prefix` (`return `, `name = `) and one expression that cannot split (a string): as
+    ruff writes it, in parentheses on lines of their own when that is what makes it fit."""
+    line = INDENT * depth + prefix + atom
+    if len(line) <= LINE_LENGTH or len(INDENT * (depth + 1) + atom) > LINE_LENGTH:
+        return [line]
+    return [INDENT * depth + prefix + "(", INDENT * (depth + 1) + atom, INDENT * depth + ")"]
 
 
 def call(head: str, *items: Node) -> Group:

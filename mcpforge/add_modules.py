@@ -20,6 +20,7 @@ from mcpforge.add_code import (
     module_text,
     py_string,
     signature,
+    statement,
 )
 from mcpforge.add_spec import Addition, Scalar
 from mcpforge.add_values import prompt_parts, prompt_value, summary_parts, summary_value
@@ -46,7 +47,8 @@ def written_names(addition: Addition) -> frozenset[str]:
 def handler_module(addition: Addition, project: Project) -> str:
     """The module of a tool, resource or prompt: imports, the decorated function."""
     imports = Imports()
-    if any(isinstance(annotation(argument), Group) for argument in addition.arguments):
+    annotations = [annotation(argument) for argument in addition.arguments]
+    if any(isinstance(node, Group) and node.head == "Annotated[" for node in annotations):
         imports.add(imports.stdlib, "typing", "Annotated")
         imports.add(imports.third_party, "pydantic", "Field")
     if any(argument.choices for argument in addition.arguments):
@@ -103,7 +105,7 @@ def _decorators(addition: Addition) -> list[str]:
 
 def _body(addition: Addition, project: Project) -> list[str]:
     if addition.kind == "prompt":
-        return [INDENT + "return " + f_string(prompt_parts(addition))]
+        return statement("return ", f_string(prompt_parts(addition)))
     lines: list[str] = []
     heavy: list[str] = []
     if addition.uses_upstream:
@@ -160,7 +162,8 @@ def _body(addition: Addition, project: Project) -> list[str]:
             *layout(Group("{", tuple(items), "}"), 1, prefix="return "),
         ]
     hint = _TOOL_HINT if addition.kind == "tool" else _TEXT_RESOURCE_HINT
-    return [*lines, INDENT + hint, INDENT + "return " + f_string(summary_parts(addition) + extra)]
+    result = f_string(summary_parts(addition) + extra)
+    return [*lines, INDENT + hint, *statement("return ", result)]
 
 
 def handler_result(addition: Addition, values: dict[str, Scalar]) -> object:

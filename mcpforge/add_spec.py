@@ -124,6 +124,8 @@ def check_name(name: str, what: str = "name", *, hint: str = "") -> str:
         raise fail(f"{what} {name!r} is a Python keyword", hint)
     if name in dir(builtins):
         raise fail(f"{what} {name!r} would shadow the Python builtin {name}()", hint)
+    if name == "l":  # ruff's E741-E743 (pycodestyle): it reads as 1 or I
+        raise fail(f"{what} 'l' is too easily read as 1 or I", hint)
     return name
 
 

@@ -24,6 +24,7 @@ from mcpforge.add_code import (
     module_text,
     py_string,
     py_value,
+    statement,
 )
 from mcpforge.add_modules import handler_result, json_resource
 from mcpforge.add_spec import Addition, Scalar
@@ -79,14 +80,14 @@ def _constants(addition: Addition, values: dict[str, Scalar], project: Project) 
     """What the tests name: the handler (its URIs for a resource), and the scopes test's."""
     lines: list[str] = []
     if addition.kind == "resource":
-        lines.append(f"URI = {py_string(addition.uri)}")
-        lines.append(f"VALID_URI = {py_string(uri_for(addition.uri, values))}")
+        lines += statement("URI = ", py_string(addition.uri), 0)
+        lines += statement("VALID_URI = ", py_string(uri_for(addition.uri, values)), 0)
         refused = invalid_input(addition)
         if refused is not None:
             bad = uri_for(addition.uri, {**values, refused[0].name: refused[1]})
-            lines.append(f"INVALID_URI = {py_string(bad)}")
+            lines += statement("INVALID_URI = ", py_string(bad), 0)
     else:
-        lines.append(f"{addition.kind.upper()} = {py_string(addition.name)}")
+        lines += statement(f"{addition.kind.upper()} = ", py_string(addition.name), 0)
     if addition.scopes:
         needed = ", ".join(py_string(scope) for scope in addition.scopes)
         trailing = "," if len(addition.scopes) == 1 else ""
@@ -142,7 +143,8 @@ def _tool_tests(addition: Addition, values: dict[str, Scalar], uses: list[str]) 
         lines = [
             *layout(call("await client.call_tool", "TOOL", bad), 1, "result = "),
             f"{INDENT}assert result.is_error",
-            f"{INDENT}assert {py_string(argument.name)} in result.content[0].model_dump_json()",
+            f"{INDENT}error = result.content[0].model_dump_json()",
+            f"{INDENT}assert {py_string(argument.name)} in error",
         ]
         tests += _test(f"test_{name}_refuses_an_invalid_{argument.name}", ["client: Client"], lines)
     return tests
@@ -169,7 +171,7 @@ def _scopes_test(
         keys = f_string([("", "SCOPED_KEY"), (f":{scopes},", "UNSCOPED_KEY"), (":", "")])
         body = [
             f"{INDENT}# One API key with the tool's scopes, one with none.",
-            f"{INDENT}keys = {keys}",
+            *statement("keys = ", keys),
             f"{INDENT}server = serve(create_app(make_settings(mcp_api_keys=keys)))",
             f'{INDENT}allowed = {{"Authorization": f"Bearer {{SCOPED_KEY}}"}}',
             f'{INDENT}refused = {{"Authorization": f"Bearer {{UNSCOPED_KEY}}"}}',
@@ -245,7 +247,8 @@ def _resource_tests(addition: Addition, values: dict[str, Scalar], uses: list[st
         items = tuple(f"{py_string(key)}: {py_value(value)}" for key, value in expected.items())
         reads += layout(Group("{", items, "}"), 1, prefix="assert json.loads(content.text) == ")
     else:
-        reads.append(f"{INDENT}assert content.text == {py_value(str(expected))}")
+        reads += statement("expected = ", py_value(str(expected)))
+        reads.append(f"{INDENT}assert content.text == expected")
     tests = _test(f"test_{name}_is_listed", ["client: Client"], listed)
     tests += _test(f"test_{name}_reads", ["client: Client", *uses], reads)
     refused = invalid_input(addition)
@@ -273,11 +276,8 @@ def _prompt_tests(addition: Addition) -> list[str]:
         *layout(call("await client.get_prompt", "PROMPT", _arguments(sent)), 1, "result = "),
         f"{INDENT}message = result.messages[0]",
         f"{INDENT}assert isinstance(message.content, TextContent)",
-        *layout(
-            py_value(str(handler_result(addition, values))),
-            1,
-            prefix="assert message.content.text == ",
-        ),
+        *statement("expected = ", py_value(str(handler_result(addition, values)))),
+        f"{INDENT}assert message.content.text == expected",
     ]
     tests = _test(f"test_{name}_is_listed", ["client: Client"], listed)
     tests += _test(f"test_{name}_renders_its_arguments", ["client: Client"], gets)

@@ -124,7 +124,7 @@ def connect(
     if client == "claude-desktop" and blanks:
         note = (
             f"Claude Desktop reads no environment variables of yours: fill in "
-            f"{', '.join(blanks)} in its \"env\" by hand if the server needs them"
+            f'{", ".join(blanks)} in its "env" by hand if the server needs them'
         )
     return Connection(client=client, path=path, transport=transport, diff=diff, note=note)
 

@@ -74,8 +74,7 @@ def project_answers(project: Path) -> dict[str, Any]:
     if not answers_file.is_file():
         raise UpdateRefused(
             f"{project} is not an mcpforge project: it has no {ANSWERS_FILE}",
-            "run it in a folder made by `mcpforge new` (or pass that folder's path); "
-            + ADOPT_HINT,
+            "run it in a folder made by `mcpforge new` (or pass that folder's path); " + ADOPT_HINT,
         )
     answers, _ = read_answers(project)
     if answers is None:

@@ -19,7 +19,7 @@ import pytest
 
 from mcpforge import new_project
 from tests.conftest import REPO_ROOT, project_env, require_tool, run_bash
-from tests.template.projects import run
+from tests.template.projects import check_types, run
 
 pytestmark = pytest.mark.slow
 
@@ -221,13 +221,7 @@ def test_added_code_passes_the_project_toolchain(tmp_path: Path, preset: str) ->
         )
     run(project, uv, "run", "ruff", "check", ".")
     run(project, uv, "run", "ruff", "format", "--check", ".")
-    # The added modules and their tests, strictly (conftest found, its own errors not shown).
-    mypy = ("mypy", "--strict", "--follow-imports=silent", f"src/{package}/tools", "tests/tools")
-    typed = subprocess.run(
-        [uv, "run", "--with", "mypy>=1.13", *mypy], cwd=project, capture_output=True, text=True,
-        check=False, timeout=900, env=project_env(MYPYPATH="tests"),
-    )  # fmt: skip
-    assert typed.returncode == 0, typed.stdout + typed.stderr
+    check_types(project, uv)  # mypy strict over src/ and tests/, as the README says
     check = subprocess.run(
         [MCPFORGE, "check", str(project), "--format", "json"],
         capture_output=True, text=True, check=False, timeout=1800, env=project_env(),
