@@ -449,3 +449,28 @@ def test_help_shows_an_example() -> None:
         code, out, _ = run("add", kind, "--help")
         assert code == 0
         assert "--arg" in out
+
+
+def test_ctrl_c_in_the_interview_writes_nothing(copy: Callable[[str], Path]) -> None:
+    import os
+    import sys
+
+    import pexpect
+
+    project = copy("minimal")
+    before = snapshot(project)
+    script = str(Path(sys.executable).parent / "mcpforge")
+    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(
+        script, ["add", "tool", "get_forecast", str(project)], env=env, encoding="utf-8",
+        timeout=60, dimensions=(60, 200),
+    )  # fmt: skip
+    child.expect_exact("What does the tool do?")
+    child.send("Forecast\r")
+    child.expect_exact("Does the tool take an argument?")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "interrupted; nothing was changed" in (child.before or "")
+    assert snapshot(project) == before
