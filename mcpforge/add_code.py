@@ -73,7 +73,7 @@ def docstring(text: str) -> str:
     if body.endswith('"'):
         body = body[:-1] + '\\"'
     if body.startswith('"'):
-        body = '\\' + body
+        body = "\\" + body
     return f'"""{body}"""'
 
 
