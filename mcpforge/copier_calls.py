@@ -437,6 +437,14 @@ def _named(key: str) -> str:
     return question.named if question is not None else key
 
 
+def _another_value(question: str) -> str:
+    """The hint of a refused answer: where another value goes."""
+    if question == "project_name":
+        # `mcpforge new NAME` names the project after its folder: --data cannot change it.
+        return "choose another name for the project folder (mcpforge new NAME), e.g. NAME-server"
+    return f"give another value with --data {question}=VALUE"
+
+
 def _answer_error(error: ValueError) -> InvalidAnswerError:
     text = str(error).strip()
     for pattern in (_VALIDATION_ERROR, _CHOICE_ERROR):
@@ -444,8 +452,7 @@ def _answer_error(error: ValueError) -> InvalidAnswerError:
         if match:
             message = " ".join(match["message"].split())
             return InvalidAnswerError(
-                f"{_named(match['name'])}: {message}",
-                f"give another value with --data {match['name']}=VALUE",
+                f"{_named(match['name'])}: {message}", _another_value(match["name"])
             )
     return InvalidAnswerError(
         " ".join(text.split()), "check the answers given with --data / --data-file"

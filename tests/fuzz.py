@@ -62,6 +62,24 @@ PYDANTIC_NAMES = [
     "feature_flags",
     "configured_secrets",
 ]
+# Every distribution the pyproject template names with a version (runtime, extras, groups),
+# read from its raw text, every Jinja branch at once: names a project must not take.
+_REQUIREMENT = re.compile(r'^\s*"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*[<>=!~]', re.M)
+
+
+def normalized(name: str) -> str:
+    """A distribution name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+DEPENDENCY_NAMES = sorted(
+    {
+        normalized(name)
+        for name in _REQUIREMENT.findall(
+            (REPO_ROOT / "template" / "pyproject.toml.jinja").read_text("utf-8")
+        )
+    }
+)
 MODULE_NAMES = [
     "json",
     "typing",
@@ -184,6 +202,7 @@ def _hostile(question: Question) -> st.SearchStrategy[Any]:
 
 PROJECT_NAMES = st.one_of(
     st.sampled_from(["weather-server", "a", "x-1", "json", "typing", "limits", "mcp", "nl\n"]),
+    st.sampled_from(DEPENDENCY_NAMES),
     st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True),
     st.from_regex(r"[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True),
     st.text(st.characters(exclude_characters="/\x00"), min_size=1, max_size=10),
@@ -269,6 +288,9 @@ def check_accepted(project: Path, python: str | None) -> str:
             problems.append(f"{relative}: {type(error).__name__}: {str(error)[:200]}")
     if problems:
         return "; ".join(problems)
+    problem = depends_on_itself(project)
+    if problem:
+        return problem
     if python is None:
         return ""
     packages = [p.name for p in (project / "src").iterdir() if (p / "server.py").is_file()]
@@ -294,6 +316,27 @@ def check_accepted(project: Path, python: str | None) -> str:
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or [""]
         return f"import/app build failed: {lines[-1]} ({' | '.join(lines[-4:-1])})"
+    return ""
+
+
+def requirement_names(pyproject: Mapping[str, Any]) -> set[str]:
+    """The normalized names a parsed pyproject.toml depends on: dependencies, extras, groups."""
+    project = pyproject["project"]
+    requirements = list(project.get("dependencies", []))
+    for group in (
+        *project.get("optional-dependencies", {}).values(),
+        *pyproject.get("dependency-groups", {}).values(),
+    ):
+        requirements += [item for item in group if isinstance(item, str)]
+    return {normalized(re.split(r"[\[<>=!~;@ ]", item, maxsplit=1)[0]) for item in requirements}
+
+
+def depends_on_itself(project: Path) -> str:
+    """Empty unless the project's name is one of its own dependencies (uv refuses it)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    name = normalized(pyproject["project"]["name"])
+    if name in requirement_names(pyproject):
+        return f"pyproject.toml: the project {name!r} depends on itself"
     return ""
 
 

@@ -41,7 +41,7 @@ def import_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Python that can import every dependency a generated project may have.
 
     The test virtualenv when it has them all; else one shared virtualenv, installed once
-    from the dependencies of the largest project (every feature on).
+    from the dependencies of the largest project (every feature on) and its dev group.
     """
     found = python_for_imports()
     if found is not None:
@@ -72,6 +72,9 @@ def import_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(python),
             "-r",
             str(project / "pyproject.toml"),
+            # The dev group too: a package must not shadow the project's tools either.
+            "--group",
+            f"{project / 'pyproject.toml'}:dev",
         ],
     ):
         result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)

@@ -13,7 +13,9 @@ from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 from typer.testing import CliRunner
 
+from mcpforge.checks.matrix import presets
 from mcpforge.cli import app
+from tests.fuzz import DEPENDENCY_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = (REPO_ROOT / "template" / "_shared" / "settings.jinja").read_text("utf-8")
@@ -24,8 +26,10 @@ def names_module() -> object:
     return env.get_template("template/_shared/names.jinja").module
 
 
-def new(workdir: Path, *args: str, data: dict[str, object] | None = None) -> tuple[int, str]:
-    argv = ["new", "p", "--defaults", "--no-git", *args]
+def new(
+    workdir: Path, *args: str, data: dict[str, object] | None = None, name: str = "p"
+) -> tuple[int, str]:
+    argv = ["new", name, "--defaults", "--no-git", *args]
     if data is not None:
         (workdir / "answers.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
         argv += ["--data-file", str(workdir / "answers.yml")]
@@ -39,13 +43,15 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def assert_refused(workdir: Path, code: int, err: str, expected: str) -> None:
+def assert_refused(
+    workdir: Path, code: int, err: str, expected: str, hint: str = "", name: str = "p"
+) -> None:
     lines = err.strip().splitlines()
     assert code == 1, err
     assert len(lines) == 2, err
     assert lines[0].startswith("error: ") and expected in lines[0], err
-    assert lines[1].startswith("hint: "), err
-    assert not (workdir / "p").exists()
+    assert lines[1].startswith("hint: ") and hint in lines[1], err
+    assert not (workdir / name).exists()
     assert [p.name for p in workdir.iterdir() if p.name != "answers.yml"] == []
 
 
@@ -118,6 +124,44 @@ def assert_refused(workdir: Path, code: int, err: str, expected: str) -> None:
 def test_answer_is_refused(workdir: Path, data: dict[str, object], expected: str) -> None:
     code, err = new(workdir, data=data)
     assert_refused(workdir, code, err, expected)
+
+
+DEPENDS_ON_ITSELF = "is the name of a package generated projects depend on"
+FOLDER_HINT = "choose another name for the project folder (mcpforge new NAME)"
+
+
+@pytest.mark.parametrize(
+    ("name", "preset"),
+    [("pydantic", "minimal"), ("pyjwt", "production"), ("types-pyyaml", "scale")],
+)
+def test_a_project_named_after_a_dependency_is_refused(
+    workdir: Path, name: str, preset: str
+) -> None:
+    """uv refuses a project that depends on itself (`mcpforge new pydantic` rendered one)."""
+    code, err = new(workdir, "--preset", preset, name=name)
+    assert_refused(
+        workdir, code, err, f"project name '{name}' {DEPENDS_ON_ITSELF}", FOLDER_HINT, name
+    )
+
+
+@pytest.mark.renders
+@pytest.mark.parametrize("preset", presets())
+@pytest.mark.parametrize("name", DEPENDENCY_NAMES)
+def test_every_dependency_name_is_refused_under_every_preset(
+    workdir: Path, name: str, preset: str
+) -> None:
+    """Whatever the answers: `update --data` can turn on the feature that needs it later."""
+    code, err = new(workdir, "--preset", preset, name=name)
+    assert_refused(
+        workdir, code, err, f"project name '{name}' {DEPENDS_ON_ITSELF}", FOLDER_HINT, name
+    )
+
+
+def test_the_refused_names_are_every_dependency_of_the_pyproject_template() -> None:
+    """names.jinja renders the pyproject with every feature on; the template's raw text,
+    every branch at once, names the same distributions (none missed behind a condition)."""
+    assert len(DEPENDENCY_NAMES) > 20
+    assert sorted(names_module().dependencies) == DEPENDENCY_NAMES  # type: ignore[attr-defined]
 
 
 @pytest.mark.renders

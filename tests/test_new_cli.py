@@ -94,13 +94,13 @@ BAD_INPUTS = [
     pytest.param(
         ["new", "Weather Server", "--defaults"],
         'project name "Weather Server" must start with a lowercase letter',
-        "--data project_name=VALUE",
+        "choose another name for the project folder (mcpforge new NAME)",
         id="name-with-space-and-uppercase",
     ),
     pytest.param(
         ["new", "9lives", "--defaults"],
         'project name "9lives" must start with a lowercase letter',
-        "--data project_name=VALUE",
+        "choose another name for the project folder (mcpforge new NAME)",
         id="name-with-leading-digit",
     ),
     pytest.param(

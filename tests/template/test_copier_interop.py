@@ -64,3 +64,21 @@ def test_plain_copier_copy_renders_the_same_tree(tmp_path: Path, preset: str) ->
         our_answers.pop(metadata)
         their_answers.pop(metadata, None)
     assert our_answers == their_answers
+
+
+def test_plain_copier_copy_refuses_a_project_named_after_a_dependency(tmp_path: Path) -> None:
+    """The rule lives in copier.yml's validator, so copier alone refuses it too."""
+    copier = shutil.which("copier", path=str(Path(sys.executable).parent))
+    assert copier, "copier's console script is installed with mcpforge"
+    target = tmp_path / "pydantic"
+    result = subprocess.run(
+        [copier, "copy", "--defaults", "--data", "preset=minimal", str(REPO_ROOT), str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "project name 'pydantic' is the name of a package generated projects depend on" in (
+        result.stdout + result.stderr
+    )
+    assert not target.exists()

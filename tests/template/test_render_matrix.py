@@ -14,6 +14,7 @@ import tomllib
 import yaml
 
 from mcpforge import new_project
+from tests.fuzz import DEPENDENCY_NAMES, requirement_names
 from tests.template.manifest import expected_files
 from tests.template.projects import PRESETS
 
@@ -194,3 +195,13 @@ def test_ci_and_the_hooks_run_strict_mypy(render: Render, case: str) -> None:
         assert gitlab[".uv"]["before_script"] == ["uv sync --locked"]
         assert gitlab["lint"]["extends"] == ".uv"
         assert gitlab["lint"]["script"] == [every_hook]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_dependency_is_a_name_projects_cannot_take(render: Render, case: str) -> None:
+    """What a rendered pyproject depends on is in the list the project name is checked
+    against (copier.yml, from names.jinja): no requirement the raw-text reading missed."""
+    root, _ = render(case)
+    depends_on = requirement_names(tomllib.loads((root / "pyproject.toml").read_text()))
+    assert len(depends_on) > 5
+    assert depends_on <= set(DEPENDENCY_NAMES), sorted(depends_on - set(DEPENDENCY_NAMES))
