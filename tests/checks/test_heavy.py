@@ -45,7 +45,7 @@ BREAKS: dict[str, Edit] = {
         BROKEN_TEST, encoding="utf-8"
     ),
     "MF501": replace_in(CLI, 'mcp.run("stdio")', "raise SystemExit(3)"),
-    "MF502": replace_in(APP, '@mcp.custom_route("/health"', '@mcp.custom_route("/healthz"'),
+    "MF502": replace_in(APP, 'app.add_route("/health",', 'app.add_route("/healthz",'),
     # Broken over HTTP only: over stdio (MF501) the same tool keeps working.
     "MF503": replace_in(
         SERVER,
