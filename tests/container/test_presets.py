@@ -2,9 +2,11 @@
 
 For the production and scale presets: the image built by the README's line, run by the
 README's line; HEALTHCHECK healthy, /health, an MCP client with the key, a non-root user,
-SIGTERM with a call in flight. Then compose as the README says: every service healthy,
-(scale) calls spread over the replicas behind nginx, a note written through one replica
-read through another, one rate limit for all replicas, data kept over `down` and `up`.
+`docker stop` with a 20 s call in flight (answered). Then compose as the README says: every
+service healthy, (scale) calls spread over the replicas behind nginx, a note written through
+one replica read through another, one rate limit for all replicas, `down` with a 20 s call
+in flight (answered, through nginx on scale; every container gone, the scaled ones too),
+data kept over `down` and `up`.
 """
 
 from __future__ import annotations
@@ -115,6 +117,36 @@ def mcp(
     return anyio.run(session)
 
 
+# A tool call longer than Docker's default stop timeout (10 s), shorter than SHUTDOWN_TIMEOUT.
+SLOW_CALL = 20
+# Seconds the slow call gets to reach the server before the stop begins.
+CALL_HEADSTART = 4
+
+
+def in_flight(url: str, key: str) -> Callable[[], list[str]]:
+    """Start a SLOW_CALL-second `slow` call in a thread, CALL_HEADSTART seconds ahead;
+    the returned function waits for it and gives its texts (none if it failed)."""
+    answers: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            answers.append(mcp(url, key, [("slow", {"seconds": SLOW_CALL})])[1])
+        except BaseException as error:  # noqa: BLE001 - reported by the test's assertion
+            errors.append(error)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    time.sleep(CALL_HEADSTART)
+
+    def result() -> list[str]:
+        thread.join(timeout=SLOW_CALL + 60)
+        assert not errors, f"the call in flight failed: {errors[0]!r}"
+        return answers[0] if answers else []
+
+    return result
+
+
 # --- docker run --------------------------------------------------------------------------
 
 
@@ -182,24 +214,22 @@ def test_docker_run_as_the_readme_says(preset: str, built: Callable[[str], Built
         uid = engine.podman("exec", container, "id", "-u").stdout.strip()
         assert uid != "0", "the container runs as root"
 
-        # SIGTERM while a call is in flight: the call completes, then the container exits.
-        answers: list[Any] = []
-        call = threading.Thread(
-            target=lambda: answers.append(mcp(url, key, [("slow", {"seconds": 4})]))
-        )
-        call.start()
-        time.sleep(1.5)
+        # The README's `docker stop` while a long call is in flight: the call completes (the
+        # stop timeout outlasts it; Docker's default 10 s would kill the server under it),
+        # then the container exits.
+        docker_lines = shell_lines(section(project.project, "Docker"))
+        stops = [line for line in docker_lines if line.startswith("docker stop")]
+        assert len(stops) == 1, stops
+        answers = in_flight(url, key)
         terminated = time.monotonic()
-        engine.podman("kill", "--signal", "TERM", container)
-        call.join(timeout=60)
-        assert answers, log.read_text()
-        assert answers[0][1] == ["slept 4.0"], log.read_text()
-        grace = 30  # compose's stop_grace_period (SHUTDOWN_TIMEOUT is 25 s)
-        process.wait(timeout=grace)
+        shell(as_podman(stops[0]), project.project, env, timeout=120)
         exited = time.monotonic() - terminated
+        assert answers() == [f"slept {float(SLOW_CALL)}"], log.read_text()
+        process.wait(timeout=30)
         print(  # noqa: T201 - figures for the closing note (pytest -s)
             f"\n[container] {preset}: docker run healthy {healthy:.1f} s after `run`; "
-            f"exit code {process.returncode} {exited:.1f} s after SIGTERM",
+            f"`docker stop` returned {exited:.1f} s after it began, exit code "
+            f"{process.returncode}, the {SLOW_CALL} s call answered",
             file=sys.stderr,
         )
         assert process.returncode == 0, log.read_text()
@@ -245,7 +275,9 @@ def test_compose_as_the_readme_says(preset: str, built: Callable[[str], Built]) 
     lines = [as_podman(line, port) for line in shell_lines(compose)]
     ups = [index for index, line in enumerate(lines) if line.startswith("podman-compose up")]
     assert ups, f"no `docker compose up` in the README's Compose section: {lines}"
-    up, checks = lines[ups[0]], lines[ups[0] + 1 :]
+    downs = [index for index, line in enumerate(lines) if line.startswith("podman-compose down")]
+    assert len(downs) == 1, f"expected one `docker compose down` in the README: {lines}"
+    up, checks, down = lines[ups[0]], lines[ups[0] + 1 : downs[0]], lines[downs[0]]
     # The lines before `up` prepare the shell and .env (the key, the database password).
     env = prepared(inline_commands(compose) + lines[: ups[0]], root, dict(os.environ))
     dotenv = root / ".env"
@@ -304,15 +336,15 @@ def test_compose_as_the_readme_says(preset: str, built: Callable[[str], Built]) 
             _, texts = mcp(lb, keys[0], [("echo", {"text": "through compose"})])
             assert texts == ["through compose"]
 
+        # The README's `down` while a long call is in flight (scale: through nginx): the
+        # client gets its answer, and nothing of the project is left running (scale: the
+        # replicas `--scale` added too, which podman-compose's plain `down` leaves).
+        answers = in_flight(lb, keys[0])
         started = time.monotonic()
-        shell("podman-compose down", root, env)
+        shell(down, root, env, timeout=300)
         down_seconds = time.monotonic() - started
-        # podman-compose 1.6's `down` removes the replicas compose.yaml declares, not the ones
-        # the README's `--scale ...=5` added (Docker Compose removes all): remove those.
-        leftover = compose_containers(root)
-        assert set(leftover) <= {root.name}, leftover
-        if leftover:
-            engine.podman("rm", "-f", "-t", "10", *leftover[root.name])
+        assert answers() == [f"slept {float(SLOW_CALL)}"]
+        assert compose_containers(root) == {}, "compose down left containers running"
         # Up again on the image just built (the README's `--build` would only rebuild it
         # from cache: minutes on vfs storage).
         shell(up.replace(" --build", ""), root, env)
@@ -321,10 +353,11 @@ def test_compose_as_the_readme_says(preset: str, built: Callable[[str], Built]) 
         if preset == "scale":
             _, listed = mcp(lb, keys[0], [("list_notes", {})])
             assert note in listed[0], "the note did not survive compose down and up"
-        shell("podman-compose down", root, env)
+        shell(down, root, env, timeout=300)
+        assert compose_containers(root) == {}, "compose down left containers running"
     print(  # noqa: T201
         f"\n[container] {preset}: compose up to healthy {up_seconds:.0f} s, "
-        f"down {down_seconds:.0f} s",
+        f"down with a {SLOW_CALL} s call in flight {down_seconds:.0f} s (answered)",
         file=sys.stderr,
     )
 

@@ -449,3 +449,40 @@ def test_the_image_keeps_its_data_in_a_volume_its_user_owns(tmp_path: Path, data
         assert "postgres-data" in compose["volumes"]
     gitignore = (project / ".gitignore").read_text(encoding="utf-8")
     assert "*.db\n" in gitignore
+
+
+@pytest.mark.parametrize("preset", ["production", "scale"])
+@pytest.mark.renders
+def test_every_way_to_stop_waits_for_shutdown_timeout(tmp_path: Path, preset: str) -> None:
+    """`docker stop`, `compose down` (servers and nginx) and Kubernetes wait longer than
+    SHUTDOWN_TIMEOUT, the settings list's one value, before they kill: calls in flight
+    finish (the container tests stop one for real). Docker's default is 10 s."""
+    project = new_project(tmp_path / "stop-server", {"preset": preset}, git=False).path
+    example = (project / ".env.example").read_text(encoding="utf-8")
+    shutdown = int(re.search(r"^SHUTDOWN_TIMEOUT=(\d+)$", example, re.M)[1])  # type: ignore[index]
+    grace = shutdown + 5
+
+    docker_run = block_with(readme_blocks(project, "Docker"), "docker run").strip()
+    assert f" --name stop-server --stop-timeout {grace} " in docker_run
+    assert block_with(readme_blocks(project, "Docker"), "docker stop") == "docker stop stop-server\n"
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert f"# Run:   {docker_run}\n" in dockerfile
+    assert "\nSTOPSIGNAL SIGTERM\n" in dockerfile
+
+    compose = yaml.safe_load((project / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert services["stop-server"]["stop_grace_period"] == f"{grace}s"
+    down = block_with(readme_blocks(project, "Compose"), "docker compose down").strip()
+    if preset == "scale":
+        # nginx stops gracefully and as long, so that the answers it proxies get through.
+        assert services["nginx"]["stop_signal"] == "SIGQUIT"
+        assert services["nginx"]["stop_grace_period"] == f"{grace}s"
+        nginx = (project / "deploy/nginx/nginx.conf").read_text(encoding="utf-8")
+        assert f"\nworker_shutdown_timeout {shutdown}s;\n" in nginx
+        # podman-compose's plain `down` leaves the replicas `--scale` added.
+        assert down == "docker compose down --remove-orphans"
+        deployment = yaml.safe_load((project / "deploy/k8s/base/deployment.yaml").read_text())
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["terminationGracePeriodSeconds"] > 5 + grace  # preStop sleeps 5 s first
+    else:
+        assert down == "docker compose down"
