@@ -60,6 +60,9 @@ _DEPLOYMENT_VARIABLES = (
     "{% from 'template/_shared/settings.jinja' import required, deployed_secrets with context %}"
     "{{ {'required': required, 'secrets': deployed_secrets} | tojson }}"
 )
+_STOP_GRACE = (
+    "{% from 'template/_shared/settings.jinja' import stop_grace with context %}{{ stop_grace }}"
+)
 
 
 def deployment_variables(answers: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -70,6 +73,18 @@ def deployment_variables(answers: Mapping[str, Any]) -> tuple[list[str], list[st
     """
     import json  # noqa: PLC0415
 
+    found = json.loads(_render_settings(answers, _DEPLOYMENT_VARIABLES))
+    return list(found["required"]), list(found["secrets"])
+
+
+def stop_grace(answers: Mapping[str, Any]) -> int:
+    """Seconds a container engine waits after SIGTERM before it kills the server (the
+    README's `docker run --stop-timeout`): SHUTDOWN_TIMEOUT from the settings list, plus 5."""
+    return int(_render_settings(answers, _STOP_GRACE))
+
+
+def _render_settings(answers: Mapping[str, Any], source: str) -> str:
+    """`source` rendered with the settings list of a project of these answers."""
     import jinja2  # noqa: PLC0415 - only needed after a render
 
     environment = jinja2.Environment(  # noqa: S701 - renders names, not HTML
@@ -79,8 +94,7 @@ def deployment_variables(answers: Mapping[str, Any]) -> tuple[list[str], list[st
     )
     context = {"feature_flags": "", "secret_env_vars": "", **answers}
     context.update(computed_flags(context, environment))
-    found = json.loads(environment.from_string(_DEPLOYMENT_VARIABLES).render(context))
-    return list(found["required"]), list(found["secrets"])
+    return environment.from_string(source).render(context)
 
 
 def computed_flags(answers: Mapping[str, Any], environment: jinja2.Environment) -> dict[str, Any]:

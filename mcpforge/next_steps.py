@@ -185,7 +185,7 @@ def _uv_steps() -> list[tuple[str, str]]:
 
 def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Build the image, run it and compose it with every variable the deployment needs."""
-    from mcpforge.copier_calls import deployment_variables  # noqa: PLC0415 - loads jinja2
+    from mcpforge.copier_calls import deployment_variables, stop_grace  # noqa: PLC0415 - loads jinja2
 
     script = str(answers["project_name"])
     # Every required variable is in the shell by now: the API key made above as MCP_API_KEY
@@ -199,7 +199,10 @@ def _container_steps(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     flags = "".join(f" -e {name}" for name in secrets)
     if answers.get("database", "none") != "none":
         flags += f" -v {script}-data:/data"
-    run = f"{prefix}docker run --rm -p 127.0.0.1:{port}:{port}{flags} {script}"
+    # Named, so that `docker stop NAME` finds it; its stop timeout outlasts SHUTDOWN_TIMEOUT,
+    # so that calls in flight finish (the generated README's line, the same).
+    name = f"--name {script} --stop-timeout {stop_grace(answers)}"
+    run = f"{prefix}docker run --rm {name} -p 127.0.0.1:{port}:{port}{flags} {script}"
     steps = [("build the image", f"docker build -t {script} ."), ("run the image", run)]
     if answers.get("compose"):
         # Every worker and replica seals multi-round-trip requests with the same keys.
