@@ -1,8 +1,9 @@
 """The generated README's HTTP client configurations agree with what `mcpforge new`'s next
 steps print and `mcpforge connect` writes, for every kind of auth and bind address.
 
-Claude Code's line also runs in the real client (`claude mcp add`, then `claude mcp list`
-connecting to the server with the key): test_documented_commands.py. Cursor and VS Code have
+Claude Code's line runs as written in the real client (npm @anthropic-ai/claude-code), which
+must write what `mcpforge connect claude-code --http` writes; that Claude Code then connects
+with the key (`claude mcp list`) is in test_documented_commands.py. Cursor and VS Code have
 no command line that runs here: their JSON must parse and carry the header, and VS Code's
 must match the schema VS Code checks `.vscode/mcp.json` with (transcribed below).
 """
@@ -10,7 +11,9 @@ must match the schema VS Code checks `.vscode/mcp.json` with (transcribed below)
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ import yaml
 from mcpforge import new_project
 from mcpforge.connect import connect
 from mcpforge.next_steps import client_configs
+from tests.conftest import npm_tool
 
 pytestmark = pytest.mark.renders
 
@@ -112,9 +116,23 @@ def test_readme_next_steps_and_connect_agree_on_http_clients(tmp_path: Path, var
         connect(client, project, http=True, config=written)
         assert json.loads(written.read_text(encoding="utf-8")) == readme[client], client
 
+    # Claude Code's line, run as written in the project, writes what connect writes.
+    (line,) = readme["claude-code"]
+    claude = Path(npm_tool("claude")).parent
+    env = {**os.environ, "PATH": f"{claude}:{os.environ['PATH']}"}
+    env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1"
+    added = subprocess.run(  # noqa: S603 - the README's line, in the client's own CLI
+        ["bash", "-c", line], cwd=project, env=env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    written = tmp_path / "claude-code.json"
+    connect("claude-code", project, http=True, config=written)
+    expected = json.loads(written.read_text(encoding="utf-8"))
+    assert json.loads((project / ".mcp.json").read_text(encoding="utf-8")) == expected
+
     # Each reads the key the way its client documents, never a value; OAuth clients and
     # servers without auth need the URL only.
-    (line,) = readme["claude-code"]
     cursor = readme["cursor"]["mcpServers"]["agree-server"]
     vscode = readme["vscode"]["servers"]["agree-server"]
     jsonschema.validate(readme["vscode"], VSCODE_MCP_SCHEMA)
