@@ -260,8 +260,28 @@ def test_readiness_reports_each_dependency_and_503_while_one_is_down(
     status, ready = database_down.request("GET", "/ready")
     assert status == 503, ready
     assert ready["checks"]["database"]["status"] == "down"
+    assert ready["checks"]["database"]["reason"] == (
+        f"connection refused by {closed}: is the database running and listening there?"
+    )
     assert ready["checks"]["redis"]["status"] == "up"
     assert "nobody" not in json.dumps(ready)  # no connection string in the answer
+
+    # A database the real server does not have: /ready, the tool's error and the log say so,
+    # never with the password.
+    missing = f"postgresql+asyncpg://{postgres_role}:S3KRIT-pw@127.0.0.1:5432/no_such_database"
+    no_database = serve(DATABASE_URL=missing, REDIS_URL=redis_url)
+    reason = 'database "no_such_database" does not exist on 127.0.0.1:5432'
+    status, ready = no_database.request("GET", "/ready")
+    assert status == 503, ready
+    assert ready["checks"]["database"]["reason"] == reason
+    status, answer = no_database.request(
+        "POST", "/mcp", {**call, "params": {"name": "add_note", "arguments": {"text": "hi"}}}
+    )
+    assert answer["result"]["isError"] is True, answer
+    assert answer["result"]["content"][0]["text"] == f"Error executing tool add_note: {reason}"
+    log = no_database.log.read_text(encoding="utf-8")
+    assert reason.replace('"', '\\"') in log
+    assert "S3KRIT" not in log
 
     redis_down = serve(DATABASE_URL=database, REDIS_URL=f"redis://{closed}/0")
     status, ready = redis_down.request("GET", "/ready")
