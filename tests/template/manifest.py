@@ -40,12 +40,14 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         f"src/{package}/__main__.py",
         f"src/{package}/config.py",
         f"src/{package}/logs.py",
+        f"src/{package}/redaction.py",
         f"src/{package}/server.py",
         f"src/{package}/plumbing.py",
         f"src/{package}/cli.py",
         f"src/{package}/tools/__init__.py",
         "tests/conftest.py",
         "tests/test_server.py",
+        "tests/test_config.py",
         "tests/test_protocol.py",
     }
     rules: dict[str, bool] = {
@@ -77,6 +79,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
             f"src/{package}/upstream.py": cache,
             "tests/test_lookup.py": cache,
             "tests/test_scale.py": http,
+            "tests/test_startup.py": http,
             "deploy/nginx/nginx.conf": compose and answers.get("load_balancer", False),
         }
     )
