@@ -41,7 +41,7 @@ def test_the_next_steps_docker_run_line_runs_as_written(
     port = free_port()
     log = project.project.parent / "next-steps-run.log"
     # One shell, as a user pastes the lines: the key exported, then the run line.
-    script = f"{make_key}\necho \"$MCP_API_KEY\" > key.txt\n{as_podman(run, port)}"
+    script = f'{make_key}\necho "$MCP_API_KEY" > key.txt\n{as_podman(run, port)}'
     with log.open("wb") as output:
         process = subprocess.Popen(
             ["bash", "-ec", script],
