@@ -1,4 +1,4 @@
-"""Tests check: the project's own test suite passes."""
+"""Tests checks: the project's own test suite and type checks pass."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from contextlib import suppress
 from pathlib import Path
 
+from mcpforge import tomlcompat as tomllib
 from mcpforge.checks.base import (
     CheckFailedError,
     Context,
@@ -14,6 +15,7 @@ from mcpforge.checks.base import (
     failed,
     not_verified,
     passed,
+    skipped,
     tail,
 )
 from mcpforge.checks.project_copy import synced, uv, uv_env, venv_bin
@@ -52,6 +54,56 @@ def test_suite(context: Context) -> Outcome:
     if result.returncode != 0:
         return failure(result.stdout, result.stderr, root)
     return passed(summary)
+
+
+@check(
+    "MF402",
+    "tests",
+    "The project's own type checks pass (`uv run mypy`, as [tool.mypy] configures them)",
+    "run `uv run mypy` in the project and fix the errors it names",
+)
+def type_checks(context: Context) -> Outcome:
+    if uv() is None:
+        return not_verified("uv")
+    if not _configures_mypy(context.path("pyproject.toml")):
+        return skipped("the project configures no mypy ([tool.mypy] in pyproject.toml)")
+    try:
+        root = synced(context)
+    except CheckFailedError as error:
+        return failed(str(error))
+    context.progress("mypy")
+    result = context.run(
+        [str(venv_bin(root) / "python"), "-m", "mypy", "--no-color-output", "--no-pretty"],
+        cwd=root,
+        timeout=900,
+        env=uv_env(),
+    )
+    if result.returncode == 0:
+        return passed(tail(result.stdout, 1))
+    return _mypy_failure(result.stdout, result.stderr)
+
+
+def _configures_mypy(pyproject: Path) -> bool:
+    """Whether pyproject.toml has a [tool.mypy] table (MF201 reports one it cannot read)."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return "mypy" in data.get("tool", {})
+
+
+_MYPY_ERROR = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): error: ")
+
+
+def _mypy_failure(stdout: str, stderr: str) -> Outcome:
+    """The failed outcome of a mypy run: its first errors (the first one's place) and count."""
+    if "No module named mypy" in stderr:
+        return failed("mypy is not installed in the project: add it to its dev dependency group")
+    errors = [found for line in stdout.splitlines() if (found := _MYPY_ERROR.match(line))]
+    if not errors:  # mypy itself failed (a bad configuration, a crash)
+        return failed(tail(stdout + stderr, 15))
+    shown = [error.string for error in errors[:12]] + [tail(stdout, 1)]
+    return failed("\n".join(shown), file=errors[0]["path"], line=int(errors[0]["line"]))
 
 
 _LOCATION = re.compile(r"^(?P<path>/\S+?|\S+?\.py):(?P<line>\d+): (?P<error>.*)$")

@@ -145,6 +145,8 @@ def report_from_json(document: Mapping[str, Any]) -> Report:
             duration=item["duration"],
             file=item["file"],
             line=item["line"],
+            install=item["install"],
+            optional=item["optional"],
         )
         for item in document["results"]
     ]

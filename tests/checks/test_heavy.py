@@ -44,6 +44,10 @@ BREAKS: dict[str, Edit] = {
     "MF401": lambda root: (root / "tests" / "test_broken.py").write_text(
         BROKEN_TEST, encoding="utf-8"
     ),
+    # A type error in a module of the package: its tests still pass.
+    "MF402": lambda root: (root / "src" / "demo_server" / "typo.py").write_text(
+        'COUNT: int = "one"\n', encoding="utf-8"
+    ),
     "MF501": replace_in(CLI, 'mcp.run("stdio")', "raise SystemExit(3)"),
     "MF502": replace_in(APP, 'app.add_route("/health",', 'app.add_route("/healthz",'),
     # Broken over HTTP only: over stdio (MF501) the same tool keeps working.
@@ -70,7 +74,8 @@ RUNTIME = ["MF501", "MF502", "MF503", "MF504"]
 
 @on_the_matrix_run
 @pytest.mark.parametrize(
-    "check_id", ["MF301", "MF302", "MF401", "MF501", "MF502", "MF503", "MF504", "MF601"]
+    "check_id",
+    ["MF301", "MF302", "MF401", "MF402", "MF501", "MF502", "MF503", "MF504", "MF601"],
 )
 def test_passes_on_a_fresh_project(pristine_report: Report, check_id: str) -> None:
     status, message, _ = result_of(pristine_report, check_id)
@@ -254,3 +259,29 @@ def test_mf401_shows_the_assertion_and_annotates_its_line(
     assert re.search(r"\d+ failed", message)
     annotation = to_github([report]).splitlines()[0]
     assert annotation.startswith("::error file=tests/test_broken.py,line=7,title=MF401")
+
+
+@pytest.mark.slow
+def test_mf402_names_the_type_error_and_annotates_its_line(
+    broken: Callable[[str], Report],
+) -> None:
+    """mypy's own lines, the first one's file and line for the annotation, and its count."""
+    from mcpforge.checks.formats import to_github
+
+    report = broken("MF402")
+    status, message, _ = result_of(report, "MF402")
+    assert status is Status.FAILED
+    lines = message.splitlines()
+    assert lines[0].startswith("src/demo_server/typo.py:1: error: Incompatible types in assignment")
+    assert re.fullmatch(r"Found 1 error in 1 file \(checked \d+ source files\)", lines[-1])
+    annotation = to_github([report]).splitlines()[0]
+    assert annotation.startswith("::error file=src/demo_server/typo.py,line=1,title=MF402")
+
+
+def test_mf402_skips_a_project_that_configures_no_mypy(project: Path) -> None:
+    """Projects from before the template's [tool.mypy] claim no type checks to run."""
+    replace_in("pyproject.toml", "[tool.mypy]\n", "[tool.typing]\n")(project)
+    report = check_project(project, only=["MF402"])
+    assert result_of(report, "MF402")[:2] == (
+        Status.SKIPPED, "the project configures no mypy ([tool.mypy] in pyproject.toml)"
+    )  # fmt: skip
