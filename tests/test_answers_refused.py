@@ -3,6 +3,7 @@ nothing written. And answers that are fine (an answers file of a project) are ac
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -196,11 +197,14 @@ def test_quotes_and_backslashes_in_free_text_render_valid_files(workdir: Path) -
     pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
     assert pyproject["project"]["description"] == text
     assert pyproject["project"]["authors"][0]["name"] == text
-    namespace: dict[str, object] = {}
-    server = (project / "src" / "p" / "server.py").read_text("utf-8")
-    line = next(line for line in server.splitlines() if line.startswith("DESCRIPTION = "))
-    exec(line, namespace)  # noqa: S102 - the rendered literal itself
-    assert namespace["DESCRIPTION"] == text
+    server = ast.parse((project / "src" / "p" / "server.py").read_text("utf-8"))
+    assigned = next(
+        node.value
+        for node in server.body
+        if isinstance(node, ast.Assign)
+        and [getattr(target, "id", None) for target in node.targets] == ["DESCRIPTION"]
+    )
+    assert ast.literal_eval(assigned) == text
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
     assert answers["description"] == text
 
