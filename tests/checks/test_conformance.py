@@ -66,11 +66,18 @@ def test_passes_on_the_preset(tmp_path: Path, preset: str, suite_on_path: Path) 
 
 @pytest.mark.slow
 def test_a_broken_ping_fails_its_scenario(project: Path, suite_on_path: Path) -> None:
+    # A server middleware answering ping with something other than the empty result.
     replace_in(
         "src/demo_server/plumbing.py",
-        '    if ctx.method != "tools/call":',
+        "def new_server(",
+        "async def broken_ping(ctx: Any, call_next: Any) -> Any:  # noqa: ANN401\n"
         '    if ctx.method == "ping":\n        return {"pong": True}\n'
-        '    if ctx.method != "tools/call":',
+        "    return await call_next(ctx)\n\n\ndef new_server(",
+    )(project)
+    replace_in(
+        "src/demo_server/plumbing.py",
+        "middleware=[hide_unauthorized_tools]",
+        "middleware=[broken_ping, hide_unauthorized_tools]",
     )(project)
     report = check_project(project, only=["conformance"])
     assert failed_ids(report) == {"MF802"}, _conformance(report)

@@ -43,6 +43,7 @@ def expected_files(answers: Mapping[str, Any]) -> set[str]:
         f"src/{package}/redaction.py",
         f"src/{package}/server.py",
         f"src/{package}/plumbing.py",
+        f"src/{package}/deadlines.py",
         f"src/{package}/cli.py",
         f"src/{package}/tools/__init__.py",
         "tests/conftest.py",
