@@ -22,7 +22,8 @@ them alike; only the ratios of medians are meant to be compared.
 Also measured: `WORKERS=2` (supervisor RSS, throughput beside 1 worker, `on`, 2026 path)
 and stdio cold start (spawn to the initialize response) of `on` against a bare MCPServer.
 
-    python bench/bench_overhead.py [--rounds 3] [--duration 8] [--label after] [--before REF]
+    python bench/bench_overhead.py [--rounds 5] [--duration 8] [--cold-starts 20]
+        [--label after] [--before REF]
 
 `--before REF` also serves `on` and `off` rendered by mcpforge at git REF (2026 path, same
 rounds): a change's before and after compared within one interleaved run.
@@ -191,8 +192,13 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    """The environment of every install and server: as deployed, bytecode compiled (the
+    generated Dockerfile sets UV_COMPILE_BYTECODE=1). With PYTHONDONTWRITEBYTECODE set,
+    as on some machines, each cold start would compile every module it imports again."""
+    drop = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
+    base = {k: v for k, v in os.environ.items() if k not in drop}
     base["UV_PYTHON_DOWNLOADS"] = "never"
+    base["UV_COMPILE_BYTECODE"] = "1"
     base.update(extra)
     return base
 
@@ -330,9 +336,9 @@ def median_of(runs: list[Run], key: str) -> float:
 
 def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=8)
-    parser.add_argument("--cold-starts", type=int, default=10)
+    parser.add_argument("--cold-starts", type=int, default=20)
     parser.add_argument("--label", default="", help="suffix of the result files")
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument(
@@ -494,7 +500,8 @@ def main() -> None:  # noqa: PLR0912, PLR0915  # one linear script
 
     lines = [
         f"# Overhead ({args.label or 'run'}): stateless JSON tools/call, wrk -t2 -c16,"
-        f" {args.rounds} rounds x {args.duration} s, medians",
+        f" {args.rounds} rounds x {args.duration} s, medians; {args.cold_starts} stdio cold"
+        " starts each, bytecode compiled (as deployed)",
         "",
         f"Run {result['date']}"
         + (f"; `*-before`: rendered by mcpforge at `{args.before}`" if args.before else "")
