@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench_cold_start import cold_start  # the same spawn-to-initialize timing
+from bench_cold_start import cold_start, deployed_env  # the same timing and environment
 
 RESULTS = Path(__file__).parent / "results"
 ROOT = Path(__file__).parent.parent
@@ -192,13 +192,10 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment of every install and server: as deployed, bytecode compiled (the
-    generated Dockerfile sets UV_COMPILE_BYTECODE=1). With PYTHONDONTWRITEBYTECODE set,
-    as on some machines, each cold start would compile every module it imports again."""
-    drop = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
-    base = {k: v for k, v in os.environ.items() if k not in drop}
+    """The environment of every install and server: as deployed (`deployed_env`), outside
+    any virtual environment, with `extra` set."""
+    base = deployed_env(frozenset({"VIRTUAL_ENV", "PYTHONPATH"}))
     base["UV_PYTHON_DOWNLOADS"] = "never"
-    base["UV_COMPILE_BYTECODE"] = "1"
     base.update(extra)
     return base
 

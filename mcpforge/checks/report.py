@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,14 +29,18 @@ _STYLE = {
 _SHOWN = {Status.NOT_VERIFIED: "not verified"}
 # Checks left out by the tier or by choice: listed by reason under the table, not in it.
 _NOT_RUN = ("not in ", "not selected by --only", "skipped by ")
+# Projects of `--matrix` checked at the same time; their reports keep the given order.
+PROJECTS_AT_ONCE = 2
 
 
 class LiveView:
-    """Progress on stderr: how many checks are done, and what the running one is doing."""
+    """Progress on stderr for one project: how many of its checks are done, and what the
+    running ones are doing. A row of a shared `Progress`, removed when the project is done."""
 
-    def __init__(self, progress: Progress, total: int) -> None:
+    def __init__(self, progress: Progress, total: int, *, title: str = "") -> None:
         self._progress = progress
-        self._task = progress.add_task("checking", total=total)
+        self._task = progress.add_task("checking", total=total, title=escape(title))
+        self._prefix = f"{title}: " if title else ""
         self._running: dict[str, str] = {}
 
     def listener(self, check_id: str, result: Result | None) -> None:
@@ -46,13 +51,18 @@ class LiveView:
             self._progress.advance(self._task)
             if result.status is Status.FAILED and not self._progress.disable:
                 self._progress.console.print(
-                    Text.assemble(("✗ ", "bold red"), f"{check_id} {result.check.title}")
+                    Text.assemble(
+                        ("✗ ", "bold red"), f"{self._prefix}{check_id} {result.check.title}"
+                    )
                 )
         self._refresh()
 
     def note(self, check_id: str, note: str) -> None:
         self._running[check_id] = note
         self._refresh()
+
+    def close(self) -> None:
+        self._progress.remove_task(self._task)
 
     def _refresh(self) -> None:
         running = ", ".join(
@@ -62,12 +72,13 @@ class LiveView:
 
 
 @contextmanager
-def live_view(total: int, *, title: str = "", enabled: bool = True) -> Iterator[LiveView]:
-    """A live view of `total` checks; draws nothing when stderr is not a terminal."""
+def live_progress(*, enabled: bool = True) -> Iterator[Progress]:
+    """The live view's rows, one per project being checked; draws nothing when stderr is
+    not a terminal."""
     console = err()
     progress = Progress(
         SpinnerColumn(),
-        TextColumn(escape(title) + " " if title else ""),
+        TextColumn("{task.fields[title]}"),
         BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
@@ -76,7 +87,7 @@ def live_view(total: int, *, title: str = "", enabled: bool = True) -> Iterator[
         disable=not enabled or not console.is_terminal,
     )
     with progress:
-        yield LiveView(progress, total)
+        yield progress
 
 
 def print_report(report: Report, *, title: str | None = None) -> None:
@@ -147,14 +158,24 @@ def run_checks(
     return the exit code (2 when any project fails)."""
     from mcpforge.checks import formats  # noqa: PLC0415
 
-    reports = []
     total = len(planned.chosen)
-    for path in paths:
-        title = path.name if len(paths) > 1 else ""
-        with live_view(total, title=title, enabled=output_format == "text") as view:
-            reports.append(
-                check_project(path, planned=planned, listener=view.listener, on_progress=view.note)
+
+    def check(path: Path, progress: Progress) -> Report:
+        view = LiveView(progress, total, title=path.name if len(paths) > 1 else "")
+        try:
+            return check_project(
+                path, planned=planned, listener=view.listener, on_progress=view.note
             )
+        finally:
+            view.close()
+
+    # Most of a project's checks wait on one single-core subprocess (uv, pytest, a server):
+    # two projects at a time use both cores of a small CI machine.
+    with (
+        live_progress(enabled=output_format == "text") as progress,
+        ThreadPoolExecutor(max_workers=PROJECTS_AT_ONCE) as pool,
+    ):
+        reports = list(pool.map(lambda path: check(path, progress), paths))
     if output_format == "text":
         if len(reports) > 1:
             print_matrix(reports)
