@@ -796,12 +796,18 @@ def standin_images() -> set[str]:
     }
 
 
-def prune() -> None:
-    """Remove every container, pod, network, volume and image except the stand-ins."""
+def remove_leftovers() -> None:
+    """Remove every container, pod, network and volume: what a run killed half-way leaves
+    (a database volume initialised with another run's password fails the next one)."""
     podman("rm", "-a", "-f", "-t", "0", check=False, timeout=300)
     podman("pod", "rm", "-a", "-f", check=False, timeout=300)
     podman("network", "prune", "-f", check=False)
     podman("volume", "prune", "-f", check=False)
+
+
+def prune() -> None:
+    """Remove every container, pod, network, volume and image except the stand-ins."""
+    remove_leftovers()
     keep = standin_images()
     listed = podman("images", "-a", "--format", "{{.ID}}", check=False)
     doomed = sorted({image for image in listed.stdout.split() if image not in keep})

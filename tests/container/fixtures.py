@@ -64,7 +64,8 @@ def container_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def container_engine() -> Iterator[dict[str, str]]:
-    """The engine, answering; pruned (all but the stand-ins) when the session ends."""
+    """The engine, answering, with nothing left from an earlier run; pruned (all but the
+    stand-ins) when the session ends."""
     reason = engine.unavailable()
     if reason is not None:
         skip_or_fail(f"no container engine: {reason}")
@@ -73,7 +74,9 @@ def container_engine() -> Iterator[dict[str, str]]:
         and not (Path(sys.executable).parent / "podman-compose").exists()
     ):
         skip_or_fail("podman-compose is not installed (it is in the dev dependency group)")
-    yield engine.configure()
+    environment = engine.configure()
+    engine.remove_leftovers()
+    yield environment
     if os.environ.get("MCPFORGE_KEEP_CONTAINERS") != "1":
         # The README's by-hand line, as written (tests/container/test_engine_commands.py
         # pins it): it must leave the stand-ins and exit 0.
