@@ -40,7 +40,9 @@ BROKEN_TEST = (
 
 BREAKS: dict[str, Edit] = {
     "MF301": lambda root: (root / "README.md").unlink(),  # hatchling needs the readme
-    "MF302": replace_in("pyproject.toml", '"demo_server.cli:main"', '"demo_server.cli:nomain"'),
+    "MF302": replace_in(
+        "pyproject.toml", '"demo_server.__main__:main"', '"demo_server.__main__:nomain"'
+    ),
     "MF401": lambda root: (root / "tests" / "test_broken.py").write_text(
         BROKEN_TEST, encoding="utf-8"
     ),
